@@ -1,0 +1,41 @@
+# Vision: `make run` builds the whole demo warehouse, `make test` runs the test suite.
+# Both create the virtual environment first when it is missing or out of date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+# The embedded warehouse, the landing zone and the Dagster instance all live under data/.
+DATA_DIR ?= data
+DEMO_DAYS ?= 30
+SCALE ?= 1
+export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
+export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
+
+.PHONY: env run test test-fast dev clean
+
+env: $(STAMP)
+
+$(STAMP): setup.py pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+run: env
+	$(BIN)/python -m vision_assets.demo --days $(DEMO_DAYS) --scale $(SCALE)
+
+test: env
+	$(BIN)/pytest
+
+test-fast: env
+	$(BIN)/pytest -m "not slow"
+
+dev: env
+	mkdir -p "$(DAGSTER_HOME)"
+	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+clean:
+	rm -rf $(DATA_DIR) vision_dbt/target vision_dbt/logs

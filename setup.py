@@ -1,0 +1,36 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="vision_assets",
+    version="0.1.0",
+    description="Vision: four businesses unified into one warehouse, as Dagster software-defined assets.",
+    packages=find_packages(exclude=["vision_assets_tests*"]),
+    python_requires=">=3.11,<3.12",
+    install_requires=[
+        # The dagster family moves together: dagster-dbt 0.29.27 pins dagster 1.13.27 exactly.
+        "dagster==1.13.27",
+        "dagster-webserver==1.13.27",
+        "dagster-dbt==0.29.27",
+        "dagster-duckdb==0.29.27",
+        "dagster-duckdb-pandas==0.29.27",
+        "dagster-snowflake==0.29.27",
+        "dagster-snowflake-pandas==0.29.27",
+        # dbt-core 1.12 pulls a package whose build downloads a binary: stay on 1.11.
+        "dbt-core>=1.11,<1.12",
+        "dbt-duckdb>=1.11,<1.12",
+        "dbt-snowflake>=1.11,<1.13",
+        # The dagster pandas IO managers require pandas < 3.
+        "pandas>=2.2,<3",
+        "pyarrow",
+        "duckdb",
+        "numpy",
+        "scikit-learn",
+        "altair",
+    ],
+    extras_require={
+        "dev": [
+            "pytest",
+            "fakesnow",
+        ],
+    },
+)

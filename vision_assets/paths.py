@@ -1,0 +1,31 @@
+"""Where Vision keeps its files on this machine.
+
+Everything a run writes lives under one data folder (``VISION_DATA_DIR``, by default ``data/`` in the
+repository): the landing zone, the embedded DuckDB warehouse, the Dagster instance and the dashboards.
+"""
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "vision_dbt"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("VISION_DATA_DIR", REPO_ROOT / "data")).resolve()
+
+
+def landing_root() -> Path:
+    return Path(os.environ.get("VISION_LANDING_ROOT", data_dir() / "landing")).resolve()
+
+
+def simulator_truth_root() -> Path:
+    return data_dir() / "simulator_truth"
+
+
+def duckdb_path() -> Path:
+    return Path(os.environ.get("VISION_DUCKDB_PATH", data_dir() / "warehouse" / "vision.duckdb")).resolve()
+
+
+def dashboards_dir() -> Path:
+    return data_dir() / "dashboards"

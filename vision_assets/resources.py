@@ -1,0 +1,25 @@
+"""Resources every environment shares, and the warehouse-specific ones chosen in one place."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from vision_assets import paths
+from vision_assets.warehouse import warehouse_io_manager
+
+
+class LandingZone(dg.ConfigurableResource):
+    """The folder the four businesses export into (``<line>/<table>/<day>/``)."""
+
+    root: str
+
+    @property
+    def root_path(self) -> Path:
+        return Path(self.root)
+
+
+def build_resources() -> dict[str, object]:
+    return {
+        "io_manager": warehouse_io_manager(),
+        "landing_zone": LandingZone(root=str(paths.landing_root())),
+    }

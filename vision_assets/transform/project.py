@@ -1,0 +1,67 @@
+"""The dbt project as Dagster sees it, built once per process.
+
+The same ``vision_dbt`` project serves both warehouses: its ``duckdb`` target is the embedded warehouse,
+its ``snowflake`` target production, chosen by ``VISION_WAREHOUSE`` like the IO manager. Each target keeps
+its own manifest (``target/<target>/``) so switching warehouses never reads a manifest compiled for the
+other adapter.
+"""
+
+import functools
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from vision_assets.paths import DBT_PROJECT_DIR
+from vision_assets.warehouse import warehouse_name
+
+_PROJECT_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+
+
+def dbt_target() -> str:
+    return warehouse_name()
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, so a run works without the virtualenv on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+
+
+@functools.cache
+def vision_dbt_project() -> DbtProject:
+    target = dbt_target()
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target=target,
+        target_path=Path("target") / target,
+    )
+    if project.preparer.using_dagster_dev() or _manifest_is_stale(project):
+        # `dagster dev` re-parses on every load; elsewhere (make run, tests, a deployed code location)
+        # we parse only when the manifest is missing or older than the project files, which costs a
+        # dbt start-up (~10 s) once instead of on every import.
+        _dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project
+
+
+def vision_dbt_resource() -> DbtCliResource:
+    return _dbt_cli(vision_dbt_project())
+
+
+def _dbt_cli(project: DbtProject) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, target=dbt_target(), dbt_executable=dbt_executable())
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built_at = manifest.stat().st_mtime
+    for name in _PROJECT_SOURCES:
+        path = project.project_dir / name
+        files = path.rglob("*") if path.is_dir() else [path]
+        if any(file.is_file() and file.stat().st_mtime > built_at for file in files):
+            return True
+    return False
