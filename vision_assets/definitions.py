@@ -1,11 +1,27 @@
-"""The Vision code location: every asset, resource, sensor and schedule, in one place."""
+"""The Vision code location: every asset, check, sensor and schedule, with cross-cutting policy applied once."""
 
 import dagster as dg
 
+from vision_assets.automation.policies import with_layer_policies
+from vision_assets.automation.schedules import daily_landing_job, daily_landing_schedule
+from vision_assets.automation.sensors import landing_sensors
 from vision_assets.raw.assets import raw_assets
 from vision_assets.resources import build_resources
+from vision_assets.warehouse import warehouse_executor
 
 defs = dg.Definitions(
     assets=[*raw_assets],
+    jobs=[daily_landing_job],
+    schedules=[daily_landing_schedule],
+    sensors=[
+        *landing_sensors,
+        dg.AutomationConditionSensorDefinition(
+            "downstream_automation_sensor",
+            target=dg.AssetSelection.all(),
+            default_status=dg.DefaultSensorStatus.RUNNING,
+            description="Evaluates every asset's automation condition: landed days flow through to demand facts.",
+        ),
+    ],
     resources=build_resources(),
-)
+    executor=warehouse_executor(),
+).map_asset_specs(func=with_layer_policies)

@@ -54,3 +54,21 @@ def snowflake_io_manager() -> SnowflakePandasIOManager:
 def warehouse_io_manager() -> dg.ConfigurableIOManagerFactory:
     """The IO manager of the selected warehouse: every table asset is written and read through it."""
     return snowflake_io_manager() if warehouse_name() == "snowflake" else duckdb_io_manager()
+
+
+DUCKDB_WRITER_POOL = "duckdb_warehouse"
+
+
+def warehouse_pool() -> str | None:
+    """The concurrency pool every step that opens the warehouse takes a slot of.
+
+    DuckDB allows one process at a time to open its file for writing; the pool (limit 1 in
+    ``dagster.yaml``) makes Dagster queue such steps across all runs instead of letting them fail with
+    "Could not set lock on file". Snowflake has no such limit, so there is no pool to wait for.
+    """
+    return DUCKDB_WRITER_POOL if warehouse_name() == "duckdb" else None
+
+
+def warehouse_executor() -> dg.ExecutorDefinition:
+    """In-process on DuckDB (its steps cannot run side by side anyway), parallel processes on Snowflake."""
+    return dg.in_process_executor if warehouse_name() == "duckdb" else dg.multiprocess_executor

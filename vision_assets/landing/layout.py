@@ -5,7 +5,7 @@ the exporter renames a finished folder into place and then writes the marker, so
 marker is an export still running (or one that died) and is never loaded.
 """
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from vision_assets.landing.contracts import SourceTable
@@ -20,3 +20,40 @@ def landing_day_dir(landing_root: Path, table: SourceTable, day: date) -> Path:
 
 def is_day_complete(landing_root: Path, table: SourceTable, day: date) -> bool:
     return (landing_day_dir(landing_root, table, day) / SUCCESS_MARKER).is_file()
+
+
+def landed_days(landing_root: Path, tables: list[SourceTable]) -> dict[date, float]:
+    """Days on which EVERY given table has a finished export, with the time the last of them finished.
+
+    The finish time is the newest ``_SUCCESS`` modification time (seconds since the epoch): a day that
+    lands late, or lands again with corrected files, finishes later than anything seen before it.
+    """
+    finished: dict[date, list[float]] = {}
+    for table in tables:
+        table_dir = Path(landing_root) / table.line / table.table
+        for marker in table_dir.glob(f"*/{SUCCESS_MARKER}"):
+            try:
+                day = datetime.strptime(marker.parent.name, DAY_FORMAT).date()
+            except ValueError:
+                continue
+            finished.setdefault(day, []).append(marker.stat().st_mtime)
+    return {day: max(times) for day, times in sorted(finished.items()) if len(times) == len(tables)}
+
+
+def structural_problems(landing_root: Path, table: SourceTable, day: date) -> list[str]:
+    """Cheap checks a sensor can afford on every tick: a data file exists and its header is the contract's.
+
+    The full contract check (types, keys, values) runs in the raw asset; this catches the landings that
+    could never load, so they are reported once instead of launching a run that must fail.
+    """
+    folder = landing_day_dir(landing_root, table, day)
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        return [f"{folder}: {SUCCESS_MARKER} marker but no data file"]
+    problems = []
+    for path in files:
+        with path.open("rb") as handle:
+            header = handle.readline().decode("utf-8", errors="replace").strip().split(",")
+        if header != table.column_names:
+            problems.append(f"{path}: header {header} does not match the {table.name} contract {table.column_names}")
+    return problems

@@ -20,7 +20,7 @@ from vision_assets.landing.loader import (
 )
 from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.resources import LandingZone
-from vision_assets.warehouse import warehouse_name
+from vision_assets.warehouse import warehouse_name, warehouse_pool
 
 RAW_SCHEMA = "raw"
 
@@ -85,6 +85,7 @@ def build_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
             "dagster/column_schema": raw_column_schema(table),
         },
         code_version="1",
+        pool=warehouse_pool(),
     )
     def _raw_table(context: dg.AssetExecutionContext, landing_zone: LandingZone) -> dg.Output[pd.DataFrame]:
         days = days_in_window(context.partition_time_window)

@@ -18,6 +18,7 @@ from vision_assets.partitions import daily_partitions
 from vision_assets.transform.dbt_vars import dbt_vars_for_window
 from vision_assets.transform.project import vision_dbt_project
 from vision_assets.transform.translator import DAILY_TAG, VisionDbtTranslator
+from vision_assets.warehouse import warehouse_pool
 
 _project = vision_dbt_project()
 _DAILY_SELECTION = f"tag:{DAILY_TAG}"
@@ -31,6 +32,7 @@ _DAILY_SELECTION = f"tag:{DAILY_TAG}"
     backfill_policy=dg.BackfillPolicy.single_run(),
     dagster_dbt_translator=VisionDbtTranslator(),
     name="dbt_daily_models",
+    pool=warehouse_pool(),
 )
 def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt_vars = dbt_vars_for_window(context.partition_time_window)
@@ -44,6 +46,7 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     exclude=_DAILY_SELECTION,
     dagster_dbt_translator=VisionDbtTranslator(),
     name="dbt_full_rebuild_models",
+    pool=warehouse_pool(),
 )
 def dbt_full_rebuild_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()

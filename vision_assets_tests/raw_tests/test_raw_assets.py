@@ -1,0 +1,152 @@
+"""Every raw asset loads its day exactly, re-loads it without doubling, and refuses a bad day whole."""
+
+import re
+import shutil
+from datetime import timedelta
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+from dagster_duckdb_pandas import DuckDBPandasIOManager
+
+from vision_assets.landing.contracts import SOURCE_TABLES, SOURCE_TABLES_BY_NAME
+from vision_assets.landing.layout import landing_day_dir
+from vision_assets.raw.assets import raw_assets
+from vision_assets.resources import LandingZone
+from vision_assets_tests.raw_tests.conftest import FIRST_DAY
+
+SECOND_DAY = FIRST_DAY + timedelta(days=1)
+
+
+def resources(landing, database):
+    return {
+        "io_manager": DuckDBPandasIOManager(database=str(database)),
+        "landing_zone": LandingZone(root=str(landing)),
+    }
+
+
+def materialize_day(assets, landing, database, day, instance=None):
+    return dg.materialize(
+        assets,
+        partition_key=day.isoformat(),
+        resources=resources(landing, database),
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def landed_rows(landing, table, day) -> int:
+    """Distinct rows in the day's files, read independently of the loader."""
+    files = sorted(landing_day_dir(landing, table, day).glob("*.csv"))
+    frame = pd.concat([pd.read_csv(path, dtype=str, keep_default_na=False) for path in files])
+    return len(frame.drop_duplicates())
+
+
+def warehouse_rows(database, table_name, column, day) -> int:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(
+            f"select count(*) from raw.{table_name} where {column} >= ? and {column} < ?",
+            [day, day + timedelta(days=1)],
+        ).fetchone()[0]
+
+
+def test_every_raw_asset_loads_two_days_exactly_and_a_rerun_changes_nothing(simulated_landing, tmp_path):
+    database = tmp_path / "warehouse.duckdb"
+    for day in (FIRST_DAY, SECOND_DAY):
+        assert materialize_day(raw_assets, simulated_landing, database, day).success
+
+    expected = {
+        (table.name, day): landed_rows(simulated_landing, table, day)
+        for table in SOURCE_TABLES
+        for day in (FIRST_DAY, SECOND_DAY)
+    }
+    for (name, day), rows in expected.items():
+        table = SOURCE_TABLES_BY_NAME[name]
+        assert warehouse_rows(database, name, table.event_time, day) == rows, (name, day)
+    assert sum(expected.values()) > 1000, "the simulated days should not be trivially small"
+
+    rerun = materialize_day(raw_assets, simulated_landing, database, FIRST_DAY)
+    assert rerun.success
+    for (name, day), rows in expected.items():
+        table = SOURCE_TABLES_BY_NAME[name]
+        assert warehouse_rows(database, name, table.event_time, day) == rows, f"{name} {day} changed on re-run"
+    with duckdb.connect(str(database), read_only=True) as connection:
+        for table in SOURCE_TABLES:
+            keys = ", ".join(table.key)
+            duplicated = connection.execute(
+                f"select count(*) from (select {keys} from raw.{table.name} group by {keys} having count(*) > 1)"
+            ).fetchone()[0]
+            assert duplicated == 0, table.name
+
+
+def test_materialization_metadata_counts_rows_and_names_the_files(simulated_landing, tmp_path):
+    orders = SOURCE_TABLES_BY_NAME["mart_orders"]
+    landing = tmp_path / "landing"
+    shutil.copytree(simulated_landing, landing)
+    day_file = next(landing_day_dir(landing, orders, FIRST_DAY).glob("*.csv"))
+    rows = day_file.read_text().splitlines(keepends=True)
+    day_file.write_text("".join(rows + rows[1:3]))  # the exporter sent two rows twice
+
+    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", "mart_orders"])]
+    result = materialize_day(asset, landing, tmp_path / "warehouse.duckdb", FIRST_DAY)
+    assert result.success
+    metadata = result.asset_materializations_for_node("raw__mart_orders")[0].metadata
+    assert metadata["duplicate_rows_removed"].value == 2
+    assert metadata["rows_landed"].value == len(rows) - 1 + 2
+    assert metadata["rows_loaded"].value == len(rows) - 1
+    assert metadata["dagster/partition_row_count"].value == len(rows) - 1
+    assert metadata["source_files"].value == [str(day_file.relative_to(landing))]
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        pytest.param(
+            lambda folder: (folder / "_SUCCESS").unlink(),
+            r"has no _SUCCESS marker",
+            id="unfinished export",
+        ),
+        pytest.param(
+            lambda folder: _rewrite(
+                folder, lambda lines: [lines[0]] + [line.replace(",", ",x", 1) for line in lines[1:3]] + lines[3:]
+            ),
+            r"part-00000.csv: column line_number is not a whole number in 2 row\(s\)",
+            id="wrong type",
+        ),
+        pytest.param(
+            lambda folder: _rewrite(folder, lambda lines: [lines[0].replace("quantity,", "")] + lines[1:]),
+            r"part-00000.csv: missing column\(s\) quantity",
+            id="missing column",
+        ),
+    ],
+)
+def test_a_bad_day_fails_its_partition_and_leaves_the_warehouse_unchanged(
+    simulated_landing, tmp_path, mutation, message
+):
+    orders = SOURCE_TABLES_BY_NAME["books_orders"]
+    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", "books_orders"])]
+    landing = tmp_path / "landing"
+    shutil.copytree(simulated_landing, landing)
+    database = tmp_path / "warehouse.duckdb"
+    assert materialize_day(asset, landing, database, SECOND_DAY).success
+    before = _table(database, "books_orders")
+
+    mutation(landing_day_dir(landing, orders, SECOND_DAY))
+    result = materialize_day(asset, landing, database, SECOND_DAY)
+
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error
+    assert "books_orders: the landing data was refused, nothing was written" in failure.message
+    assert re.search(message, failure.message), failure.message
+    pd.testing.assert_frame_equal(_table(database, "books_orders"), before)
+
+
+def _rewrite(folder, change):
+    path = folder / "part-00000.csv"
+    path.write_text("".join(change(path.read_text().splitlines(keepends=True))))
+
+
+def _table(database, name) -> pd.DataFrame:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(f"select * from raw.{name} order by all").fetchdf()

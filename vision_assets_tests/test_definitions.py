@@ -1,0 +1,32 @@
+"""The code location loads, and every asset tells an analyst what it is, who owns it and how it is cut."""
+
+import dagster as dg
+
+from vision_assets.definitions import defs
+from vision_assets.landing.contracts import SOURCE_TABLES
+from vision_assets.partitions import daily_partitions
+
+
+def _asset_nodes():
+    graph = defs.resolve_asset_graph()
+    return [graph.get(key) for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
+
+
+def test_definitions_load_with_one_raw_asset_per_source_table():
+    keys = {node.key for node in _asset_nodes()}
+    assert {dg.AssetKey(["raw", table.name]) for table in SOURCE_TABLES} <= keys
+
+
+def test_every_asset_has_a_description_group_and_owner():
+    for node in _asset_nodes():
+        assert node.description and len(node.description) > 40, node.key
+        assert node.group_name and node.group_name != "default", node.key
+        assert node.owners, node.key
+
+
+def test_every_raw_asset_is_daily_partitioned_and_replaces_its_day():
+    for node in _asset_nodes():
+        if node.key.path[0] == "raw":
+            assert node.partitions_def == daily_partitions, node.key
+            assert node.metadata["partition_expr"], node.key
+            assert node.metadata["dagster/column_schema"].columns, node.key
