@@ -14,9 +14,13 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env run test test-fast dev clean
+.PHONY: env instance run test test-fast dev clean
 
 env: $(STAMP)
+
+instance:
+	mkdir -p "$(DAGSTER_HOME)"
+	cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
 $(STAMP): setup.py pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +28,7 @@ $(STAMP): setup.py pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 
-run: env
+run: env instance
 	$(BIN)/python -m vision_assets.demo --days $(DEMO_DAYS) --scale $(SCALE)
 
 test: env
@@ -33,8 +37,7 @@ test: env
 test-fast: env
 	$(BIN)/pytest -m "not slow"
 
-dev: env
-	mkdir -p "$(DAGSTER_HOME)"
+dev: env instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
 clean:
