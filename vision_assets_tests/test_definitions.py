@@ -30,3 +30,16 @@ def test_every_raw_asset_is_daily_partitioned_and_replaces_its_day():
             assert node.partitions_def == daily_partitions, node.key
             assert node.metadata["partition_expr"], node.key
             assert node.metadata["dagster/column_schema"].columns, node.key
+
+
+def test_every_asset_has_a_freshness_policy_and_everything_downstream_of_raw_runs_by_itself():
+    graph = defs.resolve_asset_graph()
+    schedule_targets = {
+        key for schedule in defs.schedules for key in schedule.job.selection.resolve(graph)
+    }
+    for node in _asset_nodes():
+        assert node.freshness_policy is not None, node.key
+        if node.key.path[0] == "raw":
+            assert node.key in schedule_targets, f"{node.key} is loaded by neither sensor nor schedule"
+        else:
+            assert node.automation_condition is not None, node.key
