@@ -5,6 +5,8 @@ setup(
     version="0.1.0",
     description="Vision: four businesses unified into one warehouse, as Dagster software-defined assets.",
     packages=find_packages(exclude=["vision_assets_tests*"]),
+    # The country outlines the geography dashboard draws (Natural Earth, public domain).
+    package_data={"vision_assets.dashboards": ["shapes/*.topojson", "shapes/README.md"]},
     python_requires=">=3.11,<3.12",
     install_requires=[
         # The dagster family moves together: dagster-dbt 0.29.27 pins dagster 1.13.27 exactly.
@@ -26,11 +28,17 @@ setup(
         "numpy",
         "scikit-learn",
         "altair",
+        # Dashboards: vl-convert-python bundles the Vega JavaScript inlined into each page (so pages open
+        # offline) and renders the PNG previews; tabulate writes the markdown previews.
+        "vl-convert-python>=1.9",
+        "tabulate",
     ],
     extras_require={
         "dev": [
             "pytest",
             "fakesnow",
+            # The dashboards' browser test talks to headless Chromium over the DevTools protocol.
+            "websockets",
         ],
     },
 )

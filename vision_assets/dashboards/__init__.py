@@ -1,0 +1,6 @@
+"""The seed's five dashboards as Dagster assets: self-contained HTML pages that open offline.
+
+Chart modules (``sales``, ``spending``, ``geography``, ``products``, ``engagement``) turn warehouse frames
+into a ``page.Dashboard`` with no Dagster in sight, so they are tested on small frames; ``page`` writes a
+dashboard as one HTML file with everything inline; ``assets`` wraps each in a thin asset.
+"""
