@@ -4,3 +4,7 @@ Chart modules (``sales``, ``spending``, ``geography``, ``products``, ``engagemen
 into a ``page.Dashboard`` with no Dagster in sight, so they are tested on small frames; ``page`` writes a
 dashboard as one HTML file with everything inline; ``assets`` wraps each in a thin asset.
 """
+
+from vision_assets.dashboards.assets import dashboard_assets
+
+__all__ = ["dashboard_assets"]

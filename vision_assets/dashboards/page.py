@@ -28,6 +28,8 @@ from vision_assets.dashboards.theme import FORMATS
 # The Vega-Lite version Altair writes its specs in ("v6.4.1" -> "6.4"), so the bundled library matches.
 VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 PANEL_KINDS = ("chart", "map", "table")
+# The preview PNG is drawn smaller than the page: it lives in Dagster's event log, inline in markdown.
+PREVIEW_SCALE = 0.6
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Dashboard:
     preview: pd.DataFrame
     preview_panel: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # "day": the window is [window_start, window_end]; "month": the months starting on those days.
+    window_grain: str = "day"
 
     def __post_init__(self) -> None:
         missing = [kpi.total for kpi in self.kpis if kpi.total not in self.totals]
@@ -88,6 +92,8 @@ class Dashboard:
 
     @property
     def window_label(self) -> str:
+        if self.window_grain == "month":
+            return f"{self.window_start:%B %Y} to {self.window_end:%B %Y} (whole UTC months)"
         return f"{self.window_start:%d %b %Y} to {self.window_end:%d %b %Y} (UTC days)"
 
     def panel(self, key: str) -> Panel:
@@ -287,7 +293,7 @@ def summary_path(directory: Path, name: str) -> Path:
 def preview_png(dashboard: Dashboard) -> bytes:
     """A PNG of the dashboard's headline chart, rendered without a browser by vl-convert."""
     return vl_convert.vegalite_to_png(
-        dashboard.panel(dashboard.preview_panel).chart.to_dict(), scale=1, vl_version=VEGA_LITE_VERSION
+        dashboard.panel(dashboard.preview_panel).chart.to_dict(), scale=PREVIEW_SCALE, vl_version=VEGA_LITE_VERSION
     )
 
 

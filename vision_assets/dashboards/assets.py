@@ -1,0 +1,184 @@
+"""The five dashboards and their index as Dagster assets, downstream of the warehouse tables they show.
+
+Each asset loads its tables through the warehouse IO manager (DuckDB or Snowflake alike), hands them to
+its chart module, and writes one self-contained HTML page under ``paths.dashboards_dir()``. The
+materialization records the page, a preview (the headline chart as an image and a table) and every
+total the page shows, so the Dagster UI tells the story without opening the file and plots each total
+over time.
+"""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from vision_assets import paths
+from vision_assets.dashboards import engagement, geography, page, products, sales, spending
+from vision_assets.warehouse import warehouse_pool
+
+GROUP = "dashboards"
+OWNERS = ["team:analytics"]
+KINDS = {"html", "altair"}
+
+
+def _table(key: str, columns: list[str] | None = None) -> dg.AssetIn:
+    """A warehouse table as an input; with ``columns``, only those are read (the IO manager selects them)."""
+    return dg.AssetIn(key=key.split("."), metadata={"columns": columns} if columns else None)
+
+
+def _metadata_value(value: float | int | str) -> dg.MetadataValue:
+    if isinstance(value, (bool, str)):
+        return dg.MetadataValue.text(str(value))
+    if isinstance(value, int):
+        return dg.MetadataValue.int(value)
+    return dg.MetadataValue.float(float(value))
+
+
+def _publish(context: dg.AssetExecutionContext, dashboard: page.Dashboard) -> dg.MaterializeResult:
+    written = page.write_dashboard(dashboard, paths.dashboards_dir())
+    context.log.info(f"Wrote {written.page} ({written.page.stat().st_size / 1e6:.1f} MB)")
+    return dg.MaterializeResult(
+        metadata={
+            "page": dg.MetadataValue.path(str(written.page)),
+            "preview": dg.MetadataValue.md(page.markdown_preview(dashboard, written.preview_png)),
+            "preview_png": dg.MetadataValue.path(str(written.preview)),
+            "window_start": dg.MetadataValue.text(dashboard.window_start.isoformat()),
+            "window_end": dg.MetadataValue.text(dashboard.window_end.isoformat()),
+            "window": dg.MetadataValue.text(dashboard.window_label),
+            "sources": dg.MetadataValue.text(", ".join(dashboard.sources)),
+            **{f"total/{key}": _metadata_value(value) for key, value in dashboard.totals.items()},
+        }
+    )
+
+
+_COMMON = {"group_name": GROUP, "owners": OWNERS, "kinds": KINDS}
+_READS_WAREHOUSE = {**_COMMON, "pool": warehouse_pool()}
+
+
+@dg.asset(
+    key=["dashboards", sales.NAME],
+    ins={"daily_demand": _table("demand.fct_daily_demand", sales.DEMAND_COLUMNS)},
+    **_READS_WAREHOUSE,
+)
+def sales_by_business_line(context: dg.AssetExecutionContext, daily_demand: pd.DataFrame) -> dg.MaterializeResult:
+    """Sales split by business line: net revenue and units by line and by day, and which line leads.
+
+    Read from demand.fct_daily_demand summed over products and places, so its totals equal marts.fct_sales
+    for the same days to the cent. Filter by date range (drag on the timeline) and by line in the page.
+    """
+    return _publish(context, sales.build(daily_demand))
+
+
+@dg.asset(
+    key=["dashboards", spending.NAME],
+    ins={
+        "spend": _table("demand.fct_customer_spend_monthly", spending.SPEND_COLUMNS),
+        "segments": _table("analytics.customer_segments", spending.SEGMENT_COLUMNS),
+    },
+    **_READS_WAREHOUSE,
+)
+def customer_spending(
+    context: dg.AssetExecutionContext, spend: pd.DataFrame, segments: pd.DataFrame
+) -> dg.MaterializeResult:
+    """Customer spending: spend per person over the months and across lines, by segment, and
+    cross-business customers (accounts in two or more lines) against single-line ones.
+
+    Read from demand.fct_customer_spend_monthly (people resolved across the four businesses) and the
+    segments of analytics.customer_segments; whole UTC months.
+    """
+    return _publish(context, spending.build(spend, segments))
+
+
+@dg.asset(
+    key=["dashboards", geography.NAME],
+    ins={
+        "daily_demand": _table("demand.fct_daily_demand", geography.DEMAND_COLUMNS),
+        "places": _table("marts.dim_geography"),
+    },
+    **_READS_WAREHOUSE,
+)
+def geography_dashboard(
+    context: dg.AssetExecutionContext, daily_demand: pd.DataFrame, places: pd.DataFrame
+) -> dg.MaterializeResult:
+    """Geography: a map of customers and net revenue by country and billing city, and the top regions of
+    each business line.
+
+    The map's country outlines ship with Vision (Natural Earth), so the page draws offline. Revenue is
+    placed where customers are billed (marts.dim_geography); revenue of accounts whose place has not
+    landed yet is shown as 'no known place'.
+    """
+    return _publish(context, geography.build(daily_demand, places))
+
+
+@dg.asset(
+    key=["dashboards", products.NAME],
+    ins={"performance": _table("demand.fct_product_performance", products.PERFORMANCE_COLUMNS)},
+    **_READS_WAREHOUSE,
+)
+def product_performance(context: dg.AssetExecutionContext, performance: pd.DataFrame) -> dg.MaterializeResult:
+    """Product performance and reviews: sales volume against average rating and review count, and the best
+    and worst performers of each category.
+
+    Read from demand.fct_product_performance; units for Books and Mart, minutes for streamed Flicks and
+    Music titles; membership plans count in revenue but are not reviewed.
+    """
+    return _publish(context, products.build(performance))
+
+
+@dg.asset(
+    key=["dashboards", engagement.NAME],
+    ins={
+        "content": _table("demand.fct_content_engagement", engagement.ENGAGEMENT_COLUMNS),
+        "popular": _table("recommendations.popular_items", engagement.POPULAR_COLUMNS),
+        "offers": _table("recommendations.user_recommendations", engagement.RECOMMENDATION_COLUMNS),
+        "similar": _table("recommendations.similar_items", engagement.SIMILAR_COLUMNS),
+        "catalog": _table("marts.dim_product", engagement.PRODUCT_COLUMNS),
+    },
+    **_READS_WAREHOUSE,
+)
+def content_engagement(
+    context: dg.AssetExecutionContext,
+    content: pd.DataFrame,
+    popular: pd.DataFrame,
+    offers: pd.DataFrame,
+    similar: pd.DataFrame,
+    catalog: pd.DataFrame,
+) -> dg.MaterializeResult:
+    """Content engagement and recommendations: minutes by genre, creator and title for Books, Flicks and
+    Music; what the recommender offers against what people engage with; the popular lists; similar items.
+    """
+    return _publish(context, engagement.build(content, popular, offers, similar, catalog))
+
+
+_DASHBOARDS = [sales_by_business_line, customer_spending, geography_dashboard, product_performance,
+               content_engagement]
+_DASHBOARD_NAMES = [sales.NAME, spending.NAME, geography.NAME, products.NAME, engagement.NAME]
+
+
+def _read_summaries(directory: Path) -> list[dict]:
+    return [json.loads(page.summary_path(directory, name).read_text()) for name in _DASHBOARD_NAMES]
+
+
+@dg.asset(
+    key=["dashboards", "index"],
+    deps=[dashboard.key for dashboard in _DASHBOARDS],
+    **_COMMON,
+)
+def dashboards_index(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The dashboards' front page (index.html): each dashboard's question, window and headline figures,
+    linked. Open it from data/dashboards/ in any browser, with no network."""
+    directory = paths.dashboards_dir()
+    summaries = _read_summaries(directory)
+    index = page.write_index(summaries, directory)
+    listing = "\n".join(
+        f"- **{summary['title']}** ({summary['window']}): "
+        + "; ".join(f"{label} {value}" for label, value in summary["headline"])
+        for summary in summaries
+    )
+    return dg.MaterializeResult(
+        metadata={"page": dg.MetadataValue.path(str(index)), "preview": dg.MetadataValue.md(listing)}
+    )
+
+
+dashboard_assets = [*_DASHBOARDS, dashboards_index]
