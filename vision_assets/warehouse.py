@@ -8,12 +8,16 @@ otherwise.
 """
 
 import os
+from typing import TYPE_CHECKING
 
 import dagster as dg
-from dagster_duckdb_pandas import DuckDBPandasIOManager
-from dagster_snowflake_pandas import SnowflakePandasIOManager
+from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
+from dagster_duckdb_pandas import DuckDBPandasIOManager, DuckDBPandasTypeHandler
 
 from vision_assets.paths import duckdb_path
+
+if TYPE_CHECKING:
+    from dagster_snowflake_pandas import SnowflakePandasIOManager
 
 WAREHOUSES = ("duckdb", "snowflake")
 
@@ -25,13 +29,47 @@ def warehouse_name() -> str:
     return name
 
 
-def duckdb_io_manager() -> DuckDBPandasIOManager:
+class DeclaredSchemaDuckDBPandasTypeHandler(DuckDBPandasTypeHandler):
+    """The shipped pandas handler, plus: a table is created from the asset's declared column schema.
+
+    The shipped handler creates a table from the first frame it writes and skips an empty frame without
+    creating anything. A business line that exported no rows of a table on the first day loaded (a quiet
+    day for reviews) would then leave no table at all, and every dbt model reading it would fail. Creating
+    the table from ``dagster/column_schema`` (the landing contract, for raw assets) before the write gives
+    it its declared types whatever the first day held.
+    """
+
+    def handle_output(self, context: dg.OutputContext, table_slice: TableSlice, obj, connection):
+        declared = (context.definition_metadata or {}).get("dagster/column_schema")
+        if declared is not None:
+            columns = ", ".join(f'"{column.name}" {column.type}' for column in declared.columns)
+            connection.execute(f"create table if not exists {table_slice.schema}.{table_slice.table} ({columns})")
+        if obj.empty and declared is not None:
+            count_key = "dagster/partition_row_count" if context.has_partition_key else "dagster/row_count"
+            context.add_output_metadata({count_key: 0})
+            return
+        super().handle_output(context, table_slice, obj, connection)
+
+
+class VisionDuckDBPandasIOManager(DuckDBPandasIOManager):
+    """``DuckDBPandasIOManager`` whose tables take their declared column schema (see the handler)."""
+
+    @staticmethod
+    def type_handlers() -> list[DbTypeHandler]:
+        return [DeclaredSchemaDuckDBPandasTypeHandler()]
+
+
+def duckdb_io_manager() -> VisionDuckDBPandasIOManager:
     path = duckdb_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBPandasIOManager(database=str(path))
+    return VisionDuckDBPandasIOManager(database=str(path))
 
 
-def snowflake_io_manager() -> SnowflakePandasIOManager:
+def snowflake_io_manager() -> "SnowflakePandasIOManager":
+    # Imported here: the Snowflake connector takes seconds to import, a cost every run worker and code
+    # server would pay on the embedded warehouse too.
+    from dagster_snowflake_pandas import SnowflakePandasIOManager
+
     authentication = (
         {
             "private_key_path": dg.EnvVar("SNOWFLAKE_PRIVATE_KEY_PATH"),

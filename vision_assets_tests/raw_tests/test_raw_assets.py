@@ -8,12 +8,12 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from dagster_duckdb_pandas import DuckDBPandasIOManager
 
 from vision_assets.landing.contracts import SOURCE_TABLES, SOURCE_TABLES_BY_NAME
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.raw.assets import raw_assets
 from vision_assets.resources import LandingZone
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
 from vision_assets_tests.raw_tests.conftest import FIRST_DAY
 
 SECOND_DAY = FIRST_DAY + timedelta(days=1)
@@ -21,7 +21,7 @@ SECOND_DAY = FIRST_DAY + timedelta(days=1)
 
 def resources(landing, database):
     return {
-        "io_manager": DuckDBPandasIOManager(database=str(database)),
+        "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
         "landing_zone": LandingZone(root=str(landing)),
     }
 
@@ -151,3 +151,34 @@ def _rewrite(folder, change):
 def _table(database, name) -> pd.DataFrame:
     with duckdb.connect(str(database), read_only=True) as connection:
         return connection.execute(f"select * from raw.{name} order by all").fetchdf()
+
+
+def test_a_first_day_with_no_rows_still_creates_the_table_with_its_contract_types(simulated_landing, tmp_path):
+    reviews = SOURCE_TABLES_BY_NAME["music_reviews"]
+    landing = tmp_path / "landing"
+    shutil.copytree(simulated_landing, landing)
+    _rewrite_file(landing_day_dir(landing, reviews, FIRST_DAY), lambda lines: lines[:1])  # header only
+    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", "music_reviews"])]
+    database = tmp_path / "warehouse.duckdb"
+    result = dg.materialize(
+        asset,
+        partition_key=FIRST_DAY.isoformat(),
+        resources=resources(landing, database),
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    with duckdb.connect(str(database), read_only=True) as connection:
+        columns = dict(connection.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'music_reviews' order by ordinal_position"
+        ).fetchall())
+        assert connection.execute("select count(*) from raw.music_reviews").fetchone()[0] == 0
+    assert columns["review_id"] == "VARCHAR"
+    assert columns["rating"] == "BIGINT"
+    assert columns["reviewed_at"] == "TIMESTAMP"
+    assert list(columns) == [*reviews.column_names, "_source_file", "_loaded_at"]
+
+
+def _rewrite_file(folder, change):
+    for path in folder.glob("part-*.csv"):
+        path.write_text("".join(change(path.read_text().splitlines(keepends=True))))
