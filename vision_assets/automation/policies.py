@@ -44,21 +44,25 @@ def downstream_automation(partitioned: bool) -> dg.AutomationCondition:
     """Run when what it reads has changed, once nothing it reads is missing or still running.
 
     Like ``AutomationCondition.eager()``, but a daily asset looks back over the last week instead of the
-    latest day only, so a day that lands late still flows through; and an asset rebuilt whole from
-    every day does not wait for days that never landed (it has no single day to wait for).
+    latest day only, so a day that lands late still flows through. An asset rebuilt whole from every day
+    (staging views, dimensions, monthly roll-ups) cannot wait for "no missing upstream partition" (days
+    before the first landing are missing forever), so it runs when an upstream asset was updated and
+    none is in progress; it does not run merely because it is missing, which would build roll-ups before
+    the facts they sum exist.
     """
-    updated = (
-        dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()
-    ).since_last_handled()
     ready = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
     if partitioned:
+        updated = (
+            dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()
+        ).since_last_handled()
         return (
             dg.AutomationCondition.in_latest_time_window(lookback_delta=LATE_DAY_LOOKBACK)
             & updated
             & ~dg.AutomationCondition.any_deps_missing()
             & ready
         ).with_label("eager, including late days of the last week")
-    return (updated & ready).with_label("eager, whole-table rebuild")
+    updated = dg.AutomationCondition.any_deps_updated().since_last_handled()
+    return (updated & ready).with_label("eager, whole-table rebuild after an upstream update")
 
 
 def with_layer_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
