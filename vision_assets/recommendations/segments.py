@@ -87,9 +87,9 @@ def rfm_segments(
     money = revenue.assign(occurred_at=pd.to_datetime(revenue["occurred_at"]))
     money = money[(money["occurred_at"] >= window_start) & (money["occurred_at"] < end)]
 
-    per_customer = events.groupby("customer_key").agg(
+    per_customer = events.assign(day=events["occurred_at"].dt.normalize()).groupby("customer_key").agg(
         last_active_at=("occurred_at", "max"),
-        active_days=("occurred_at", lambda times: times.dt.normalize().nunique()),
+        active_days=("day", "nunique"),
         business_lines_active=("business_line", "nunique"),
     )
     spend = money.groupby("customer_key")["net_amount_usd"].sum().astype(float)
@@ -98,8 +98,9 @@ def rfm_segments(
     )
     frame = frame.join(spend.rename("monetary_usd"), on="customer_key")
     frame["monetary_usd"] = frame["monetary_usd"].fillna(0.0).round(2)
-    frame["active_days"] = frame["active_days"].fillna(0).astype("int64")
-    frame["business_lines_active"] = frame["business_lines_active"].fillna(0).astype("int64")
+    frame["active_days"] = frame["active_days"].astype(float).fillna(0).astype("int64")
+    frame["business_lines_active"] = frame["business_lines_active"].astype(float).fillna(0).astype("int64")
+    frame["last_active_at"] = pd.to_datetime(frame["last_active_at"])
     frame["recency_days"] = (day - frame["last_active_at"].dt.normalize()).dt.days.astype("Int64")
 
     active = frame["active_days"] > 0
