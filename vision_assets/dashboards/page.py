@@ -145,7 +145,9 @@ footer li { margin: 2px 0; }
 .vega-bind select { font-size: 14px; }
 ul.dashboards { list-style: none; padding: 0; display: grid; gap: 14px;
                 grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); }
-ul.dashboards li { background: var(--panel); border: 1px solid var(--rule); border-radius: 8px; padding: 14px 18px; }
+ul.dashboards > li { background: var(--panel); border: 1px solid var(--rule); border-radius: 8px; padding: 14px 18px; }
+ul.figures { padding-left: 18px; margin: 6px 0 0; }
+p.window { color: var(--muted); font-size: 13px; }
 ul.dashboards h2 { margin: 0 0 6px; font-size: 18px; }
 ul.dashboards a { color: #1f5fa8; text-decoration: none; }
 """
@@ -251,7 +253,7 @@ def render_index(summaries: list[dict], generated_at: datetime | None = None) ->
             f'<li data-dashboard="{html.escape(summary["name"])}">'
             f'<h2><a href="{html.escape(summary["file_name"])}">{html.escape(summary["title"])}</a></h2>'
             f"<p>{html.escape(summary['question'])}</p>"
-            f'<p class="window">{html.escape(summary["window"])}</p><ul>{figures}</ul></li>'
+            f'<p class="window">{html.escape(summary["window"])}</p><ul class="figures">{figures}</ul></li>'
         )
     return f"""<!DOCTYPE html>
 <html lang="en">

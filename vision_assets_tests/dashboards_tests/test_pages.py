@@ -1,0 +1,95 @@
+"""The chart modules and the page writer on small hand-made frames: no Dagster, no warehouse, no browser."""
+
+import re
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from vision_assets.dashboards import geography, page, sales
+from vision_assets.dashboards.places import CITY_COORDINATES, ISO_A3_BY_COUNTRY_CODE, locate_places, world_shapes
+from vision_assets.simulate.reference import PLACES
+
+
+def daily_demand() -> pd.DataFrame:
+    rows = []
+    for day, line, geo, units, net in [
+        ("2026-05-01", "books", "g-london", 2, 20.10),
+        ("2026-05-01", "mart", "g-buffalo", 1, 99.99),
+        ("2026-05-02", "mart", "g-buffalo", 3, 150.00),
+        ("2026-05-02", "flicks", "unknown", 1, 9.99),
+        ("2026-05-03", "music", "g-london", 1, -4.99),
+    ]:
+        rows.append({"demand_date": pd.Timestamp(day), "business_line": line, "geography_key": geo,
+                     "units_sold": units, "purchase_count": 1, "refund_count": 0, "gross_revenue_usd": max(net, 0),
+                     "discount_usd": 0.0, "refund_usd": max(-net, 0), "net_revenue_usd": net})
+    return pd.DataFrame(rows)
+
+
+def places() -> pd.DataFrame:
+    return pd.DataFrame({
+        "geography_key": ["g-london", "g-buffalo", "unknown"],
+        "country_code": ["GB", "US", None],
+        "country_name": ["United Kingdom", "United States", "Unknown"],
+        "region": ["England", "New York", None],
+        "city": [" london", "BUFFALO", None],
+        "customer_count": [3, 2, 0],
+    })
+
+
+def test_every_simulated_city_and_country_can_be_drawn():
+    countries_in_shapes = {geometry["properties"]["iso_a3"]
+                           for geometry in world_shapes()["objects"]["countries"]["geometries"]}
+    for country, _currency, _region, city, _postcode, _weight in PLACES:
+        assert (country, city) in CITY_COORDINATES, city
+        assert ISO_A3_BY_COUNTRY_CODE[country] in countries_in_shapes, country
+
+
+def test_cities_are_matched_whatever_their_case_and_spacing():
+    located = locate_places(places())
+    assert located["city_name"].tolist()[:2] == ["London", "Buffalo"]
+    assert located["latitude"].notna().tolist() == [True, True, False]
+
+
+def test_sales_page_shows_the_sums_of_its_frame_and_loads_nothing_from_outside():
+    dashboard = sales.build(daily_demand())
+    assert dashboard.totals["net_revenue_usd"] == 275.09
+    assert dashboard.totals["net_revenue_usd.mart"] == 249.99
+    assert dashboard.totals["leading_line"] == "Mart"
+    assert (dashboard.window_start, dashboard.window_end) == (date(2026, 5, 1), date(2026, 5, 3))
+    html = page.render_dashboard(dashboard)
+    assert 'data-total="net_revenue_usd" data-value="275.09"' in html
+    assert "$275.09" in html
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?(https?:)?//""", html)
+    assert "vegaEmbed" in html
+
+
+def test_geography_keeps_unknown_places_in_the_totals_but_off_the_map():
+    dashboard = geography.build(daily_demand(), places())
+    assert dashboard.totals["net_revenue_usd"] == 275.09
+    assert dashboard.totals["unknown_place_net_revenue_usd"] == 9.99
+    assert dashboard.totals["net_revenue_usd.US"] == 249.99
+    assert dashboard.totals["net_revenue_usd.GB"] == 15.11
+    assert dashboard.totals["customers"] == 5
+
+
+def test_the_europe_map_fits_its_box():
+    projection = geography._mercator_for_box(600, 500, geography.EUROPE_BOX)
+    assert projection["translate"] == [300, 250]
+    west, east, south, north = geography.EUROPE_BOX
+    assert projection["center"][0] == pytest.approx((west + east) / 2)
+    assert south < projection["center"][1] < north
+
+
+def test_a_dashboard_refuses_to_show_a_total_it_does_not_have():
+    dashboard = sales.build(daily_demand())
+    with pytest.raises(ValueError, match="does not have"):
+        page.Dashboard(**{**dashboard.__dict__, "kpis": (page.Kpi("no_such_total", "Nothing"),)})
+
+
+def test_written_page_preview_and_summary(tmp_path):
+    written = page.write_dashboard(sales.build(daily_demand()), tmp_path)
+    assert written.page.read_text().startswith("<!DOCTYPE html>")
+    assert written.preview.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    index = page.write_index([page.summary_of(sales.build(daily_demand()))], tmp_path)
+    assert 'href="sales_by_business_line.html"' in index.read_text()
