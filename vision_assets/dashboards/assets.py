@@ -27,7 +27,7 @@ def _table(key: str, columns: list[str] | None = None) -> dg.AssetIn:
     return dg.AssetIn(key=key.split("."), metadata={"columns": columns} if columns else None)
 
 
-def _metadata_value(value: float | int | str) -> dg.MetadataValue:
+def _metadata_value(value: float | str) -> dg.MetadataValue:
     if isinstance(value, (bool, str)):
         return dg.MetadataValue.text(str(value))
     if isinstance(value, int):
@@ -61,7 +61,9 @@ _READS_WAREHOUSE = {**_COMMON, "pool": warehouse_pool()}
     ins={"daily_demand": _table("demand.fct_daily_demand", sales.DEMAND_COLUMNS)},
     **_READS_WAREHOUSE,
 )
-def sales_by_business_line(context: dg.AssetExecutionContext, daily_demand: pd.DataFrame) -> dg.MaterializeResult:
+def sales_by_business_line(
+    context: dg.AssetExecutionContext, daily_demand: pd.DataFrame
+) -> dg.MaterializeResult:
     """Sales split by business line: net revenue and units by line and by day, and which line leads.
 
     Read from demand.fct_daily_demand summed over products and places, so its totals equal marts.fct_sales
@@ -151,8 +153,13 @@ def content_engagement(
     return _publish(context, engagement.build(content, popular, offers, similar, catalog))
 
 
-_DASHBOARDS = [sales_by_business_line, customer_spending, geography_dashboard, product_performance,
-               content_engagement]
+_DASHBOARDS = [
+    sales_by_business_line,
+    customer_spending,
+    geography_dashboard,
+    product_performance,
+    content_engagement,
+]
 _DASHBOARD_NAMES = [sales.NAME, spending.NAME, geography.NAME, products.NAME, engagement.NAME]
 
 

@@ -16,7 +16,7 @@ import functools
 import html
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import altair as alt
@@ -177,7 +177,7 @@ def _table_html(frame: pd.DataFrame) -> str:
 
 def render_dashboard(dashboard: Dashboard, generated_at: datetime | None = None) -> str:
     """The dashboard as one self-contained HTML document."""
-    generated_at = generated_at or datetime.now(timezone.utc)
+    generated_at = generated_at or datetime.now(UTC)
     kpis = "".join(
         f'<div class="kpi" data-total="{html.escape(kpi.total)}" '
         f'data-value="{html.escape(str(dashboard.totals[kpi.total]))}">'
@@ -229,8 +229,10 @@ def render_dashboard(dashboard: Dashboard, generated_at: datetime | None = None)
 </footer>
 <script>
 const specs = {_script_json(specs)};
+window.dashboardViews = {{}};
 const drawn = Object.entries(specs).map(([id, spec]) =>
-  vegaEmbed("#" + id, spec, {{renderer: "svg", actions: false}}));
+  vegaEmbed("#" + id, spec, {{renderer: "svg", actions: false}})
+    .then((result) => {{ window.dashboardViews[id.slice(4)] = result.view; }}));
 window.dashboardReady = Promise.all(drawn).then(
   () => {{ document.body.dataset.rendered = "done"; }},
   (error) => {{ document.body.dataset.rendered = "failed"; console.error(error); }});
@@ -242,7 +244,7 @@ window.dashboardReady = Promise.all(drawn).then(
 
 def render_index(summaries: list[dict], generated_at: datetime | None = None) -> str:
     """The index page: each dashboard's title, question, window and headline figures, linked."""
-    generated_at = generated_at or datetime.now(timezone.utc)
+    generated_at = generated_at or datetime.now(UTC)
     items = []
     for summary in summaries:
         figures = "".join(
@@ -295,7 +297,9 @@ def summary_path(directory: Path, name: str) -> Path:
 def preview_png(dashboard: Dashboard) -> bytes:
     """A PNG of the dashboard's headline chart, rendered without a browser by vl-convert."""
     return vl_convert.vegalite_to_png(
-        dashboard.panel(dashboard.preview_panel).chart.to_dict(), scale=PREVIEW_SCALE, vl_version=VEGA_LITE_VERSION
+        dashboard.panel(dashboard.preview_panel).chart.to_dict(),
+        scale=PREVIEW_SCALE,
+        vl_version=VEGA_LITE_VERSION,
     )
 
 

@@ -18,8 +18,22 @@ SHAPES_OBJECT = "countries"
 
 # ISO 3166-1 alpha-2 (the warehouse's country_code) to alpha-3 (the shapes' iso_a3).
 ISO_A3_BY_COUNTRY_CODE: dict[str, str] = {
-    "US": "USA", "CA": "CAN", "GB": "GBR", "IE": "IRL", "DE": "DEU", "FR": "FRA", "NL": "NLD", "BE": "BEL",
-    "ES": "ESP", "IT": "ITA", "PT": "PRT", "AT": "AUT", "FI": "FIN", "GR": "GRC", "LU": "LUX", "AU": "AUS",
+    "US": "USA",
+    "CA": "CAN",
+    "GB": "GBR",
+    "IE": "IRL",
+    "DE": "DEU",
+    "FR": "FRA",
+    "NL": "NLD",
+    "BE": "BEL",
+    "ES": "ESP",
+    "IT": "ITA",
+    "PT": "PRT",
+    "AT": "AUT",
+    "FI": "FIN",
+    "GR": "GRC",
+    "LU": "LUX",
+    "AU": "AUS",
     "NZ": "NZL",
 }
 
@@ -113,6 +127,10 @@ def locate_places(places: pd.DataFrame) -> pd.DataFrame:
     return places.assign(
         iso_a3=places["country_code"].map(ISO_A3_BY_COUNTRY_CODE),
         city_name=[entry[0] for entry in located],
-        latitude=pd.to_numeric(pd.Series([entry[1] for entry in located], index=places.index, dtype="object")),
-        longitude=pd.to_numeric(pd.Series([entry[2] for entry in located], index=places.index, dtype="object")),
+        latitude=pd.to_numeric(
+            pd.Series([entry[1] for entry in located], index=places.index, dtype="object")
+        ),
+        longitude=pd.to_numeric(
+            pd.Series([entry[2] for entry in located], index=places.index, dtype="object")
+        ),
     )

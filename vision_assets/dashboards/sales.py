@@ -18,11 +18,25 @@ NAME = "sales_by_business_line"
 SOURCES = ("demand.fct_daily_demand",)
 # The columns of demand.fct_daily_demand this page reads.
 DEMAND_COLUMNS = [
-    "demand_date", "business_line", "units_sold", "purchase_count", "refund_count",
-    "gross_revenue_usd", "discount_usd", "refund_usd", "net_revenue_usd",
+    "demand_date",
+    "business_line",
+    "units_sold",
+    "purchase_count",
+    "refund_count",
+    "gross_revenue_usd",
+    "discount_usd",
+    "refund_usd",
+    "net_revenue_usd",
 ]
-_MEASURES = ["units_sold", "purchase_count", "refund_count", "gross_revenue_usd", "discount_usd",
-             "refund_usd", "net_revenue_usd"]
+_MEASURES = [
+    "units_sold",
+    "purchase_count",
+    "refund_count",
+    "gross_revenue_usd",
+    "discount_usd",
+    "refund_usd",
+    "net_revenue_usd",
+]
 
 
 def daily_sales_by_line(daily_demand: pd.DataFrame) -> pd.DataFrame:
@@ -31,7 +45,9 @@ def daily_sales_by_line(daily_demand: pd.DataFrame) -> pd.DataFrame:
     daily = frame.groupby(["demand_date", "business_line"], as_index=False)[_MEASURES].sum()
     days = pd.date_range(daily["demand_date"].min(), daily["demand_date"].max(), freq="D")
     grid = pd.MultiIndex.from_product([days, list(BUSINESS_LINES)], names=["demand_date", "business_line"])
-    return with_line_names(daily.set_index(["demand_date", "business_line"]).reindex(grid, fill_value=0).reset_index())
+    return with_line_names(
+        daily.set_index(["demand_date", "business_line"]).reindex(grid, fill_value=0).reset_index()
+    )
 
 
 def line_totals(daily: pd.DataFrame) -> pd.DataFrame:
@@ -52,11 +68,16 @@ def _charts(daily: pd.DataFrame) -> alt.VConcatChart:
             x=alt.X("demand_date:T", title="Day (UTC)"),
             y=alt.Y("sum(net_revenue_usd):Q", title="Net revenue (USD)", stack=True),
             color=line_colour(),
-            tooltip=[alt.Tooltip("demand_date:T", title="Day"), "line:N",
-                     alt.Tooltip("sum(net_revenue_usd):Q", title="Net revenue", format="$,.2f")],
+            tooltip=[
+                alt.Tooltip("demand_date:T", title="Day"),
+                "line:N",
+                alt.Tooltip("sum(net_revenue_usd):Q", title="Net revenue", format="$,.2f"),
+            ],
         )
         .add_params(brush)
-        .properties(width=820, height=220, title="Net revenue per day — drag across days to filter the bars below")
+        .properties(
+            width=820, height=220, title="Net revenue per day — drag across days to filter the bars below"
+        )
     )
     in_window = base.transform_filter(brush)
     revenue = (
@@ -65,9 +86,12 @@ def _charts(daily: pd.DataFrame) -> alt.VConcatChart:
             y=alt.Y("line:N", sort="-x", title=None),
             x=alt.X("sum(net_revenue_usd):Q", title="Net revenue (USD)"),
             color=line_colour(legend=False),
-            tooltip=["line:N", alt.Tooltip("sum(net_revenue_usd):Q", title="Net revenue", format="$,.2f"),
-                     alt.Tooltip("sum(gross_revenue_usd):Q", title="Gross revenue", format="$,.2f"),
-                     alt.Tooltip("sum(refund_usd):Q", title="Refunds", format="$,.2f")],
+            tooltip=[
+                "line:N",
+                alt.Tooltip("sum(net_revenue_usd):Q", title="Net revenue", format="$,.2f"),
+                alt.Tooltip("sum(gross_revenue_usd):Q", title="Gross revenue", format="$,.2f"),
+                alt.Tooltip("sum(refund_usd):Q", title="Refunds", format="$,.2f"),
+            ],
         )
         .properties(width=380, height=160, title="Net revenue by line (selected days)")
     )
@@ -91,8 +115,11 @@ def _share_chart(totals: pd.DataFrame) -> alt.Chart:
         .encode(
             theta=alt.Theta("net_revenue_usd:Q"),
             color=line_colour(),
-            tooltip=["line:N", alt.Tooltip("net_revenue_usd:Q", title="Net revenue", format="$,.2f"),
-                     alt.Tooltip("share_of_net_revenue:Q", title="Share", format=".1%")],
+            tooltip=[
+                "line:N",
+                alt.Tooltip("net_revenue_usd:Q", title="Net revenue", format="$,.2f"),
+                alt.Tooltip("share_of_net_revenue:Q", title="Share", format=".1%"),
+            ],
         )
         .properties(width=260, height=260)
     )
@@ -101,11 +128,19 @@ def _share_chart(totals: pd.DataFrame) -> alt.Chart:
 def _revenue_bridge(totals: pd.DataFrame) -> alt.Chart:
     """Gross to net per line: what discounts and refunds take away."""
     long = totals.melt(
-        id_vars=["line"], value_vars=["gross_revenue_usd", "discount_usd", "refund_usd", "net_revenue_usd"],
-        var_name="measure", value_name="usd",
+        id_vars=["line"],
+        value_vars=["gross_revenue_usd", "discount_usd", "refund_usd", "net_revenue_usd"],
+        var_name="measure",
+        value_name="usd",
     )
-    long["measure"] = long["measure"].map({"gross_revenue_usd": "Gross", "discount_usd": "Discounts",
-                                           "refund_usd": "Refunds", "net_revenue_usd": "Net"})
+    long["measure"] = long["measure"].map(
+        {
+            "gross_revenue_usd": "Gross",
+            "discount_usd": "Discounts",
+            "refund_usd": "Refunds",
+            "net_revenue_usd": "Net",
+        }
+    )
     return (
         alt.Chart(long)
         .mark_bar()
@@ -139,23 +174,25 @@ def build(daily_demand: pd.DataFrame) -> Dashboard:
     for row in totals_by_line.itertuples():
         totals[f"net_revenue_usd.{row.business_line}"] = cents(row.net_revenue_usd)
         totals[f"units_sold.{row.business_line}"] = int(row.units_sold)
-    table = pd.DataFrame({
-        "Business line": totals_by_line["line"],
-        "Net revenue (USD)": totals_by_line["net_revenue_usd"].round(2),
-        "Share of net revenue": totals_by_line["share_of_net_revenue"].map("{:.1%}".format),
-        "Gross revenue (USD)": totals_by_line["gross_revenue_usd"].round(2),
-        "Discounts (USD)": totals_by_line["discount_usd"].round(2),
-        "Refunds (USD)": totals_by_line["refund_usd"].round(2),
-        "Units sold": totals_by_line["units_sold"].astype(int),
-        "Purchases": totals_by_line["purchase_count"].astype(int),
-        "Refunds (count)": totals_by_line["refund_count"].astype(int),
-    })
+    table = pd.DataFrame(
+        {
+            "Business line": totals_by_line["line"],
+            "Net revenue (USD)": totals_by_line["net_revenue_usd"].round(2),
+            "Share of net revenue": totals_by_line["share_of_net_revenue"].map("{:.1%}".format),
+            "Gross revenue (USD)": totals_by_line["gross_revenue_usd"].round(2),
+            "Discounts (USD)": totals_by_line["discount_usd"].round(2),
+            "Refunds (USD)": totals_by_line["refund_usd"].round(2),
+            "Units sold": totals_by_line["units_sold"].astype(int),
+            "Purchases": totals_by_line["purchase_count"].astype(int),
+            "Refunds (count)": totals_by_line["refund_count"].astype(int),
+        }
+    )
     first, last = daily["demand_date"].min().date(), daily["demand_date"].max().date()
     return Dashboard(
         name=NAME,
         title="Sales by business line",
         question=f"Which business line earns the most? {leader['line']} leads with "
-                 f"{leader['share_of_net_revenue']:.0%} of net revenue.",
+        f"{leader['share_of_net_revenue']:.0%} of net revenue.",
         sources=SOURCES,
         window_start=first,
         window_end=last,
@@ -163,25 +200,48 @@ def build(daily_demand: pd.DataFrame) -> Dashboard:
         kpis=(
             Kpi("net_revenue_usd", "Net revenue, all lines", note="after discounts and refunds"),
             Kpi("units_sold", "Units sold", "count"),
-            Kpi("leading_line", "Leading line", "text", note=f"{leader['share_of_net_revenue']:.1%} of net revenue"),
+            Kpi(
+                "leading_line",
+                "Leading line",
+                "text",
+                note=f"{leader['share_of_net_revenue']:.1%} of net revenue",
+            ),
             *(Kpi(f"net_revenue_usd.{line}", f"Net revenue, {LINE_NAMES[line]}") for line in BUSINESS_LINES),
         ),
         panels=(
-            Panel("revenue_over_time", "Revenue and units over time",
-                  "Daily net revenue stacked by business line. Drag across the top chart to choose days; pick one "
-                  "line in the drop-down to isolate it.", chart=_charts(daily)),
-            Panel("revenue_share", "Share of net revenue",
-                  "Each line's share of net revenue over the whole window.", chart=_share_chart(totals_by_line)),
-            Panel("gross_to_net", "From gross to net revenue",
-                  "What discounts and refunds take from each line's gross revenue (each line on its own scale).",
-                  chart=_revenue_bridge(totals_by_line)),
-            Panel("line_totals", "Totals by business line",
-                  "The window's figures per line; they add up to the headline totals.", table=table, kind="table"),
+            Panel(
+                "revenue_over_time",
+                "Revenue and units over time",
+                "Daily net revenue stacked by business line. Drag across the top chart to choose days; pick one "
+                "line in the drop-down to isolate it.",
+                chart=_charts(daily),
+            ),
+            Panel(
+                "revenue_share",
+                "Share of net revenue",
+                "Each line's share of net revenue over the whole window.",
+                chart=_share_chart(totals_by_line),
+            ),
+            Panel(
+                "gross_to_net",
+                "From gross to net revenue",
+                "What discounts and refunds take from each line's gross revenue (each line on its own scale).",
+                chart=_revenue_bridge(totals_by_line),
+            ),
+            Panel(
+                "line_totals",
+                "Totals by business line",
+                "The window's figures per line; they add up to the headline totals.",
+                table=table,
+                kind="table",
+            ),
         ),
         preview=table,
         preview_panel="revenue_over_time",
         notes=(
-            "Net revenue = gross revenue - discounts - refunds; membership payments count as revenue of "
-            "their line. Days are UTC; geography and products are summed away.",
+            (
+                "Net revenue = gross revenue - discounts - refunds; membership payments count as revenue of "
+                "their line. Days are UTC; geography and products are summed away."
+            ),
         ),
     )

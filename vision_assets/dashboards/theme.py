@@ -20,7 +20,9 @@ def line_colour(lines: tuple[str, ...] = BUSINESS_LINES, legend: bool = True) ->
     return alt.Color(
         "line:N",
         title="Business line",
-        scale=alt.Scale(domain=[LINE_NAMES[line] for line in lines], range=[LINE_COLOURS[line] for line in lines]),
+        scale=alt.Scale(
+            domain=[LINE_NAMES[line] for line in lines], range=[LINE_COLOURS[line] for line in lines]
+        ),
         legend=alt.Legend(orient="top") if legend else None,
     )
 
@@ -38,7 +40,9 @@ def line_filter(lines: tuple[str, ...] = BUSINESS_LINES) -> alt.Parameter:
     return alt.param(
         name="line_choice",
         value="All",
-        bind=alt.binding_select(options=["All", *[LINE_NAMES[line] for line in lines]], name="Business line "),
+        bind=alt.binding_select(
+            options=["All", *[LINE_NAMES[line] for line in lines]], name="Business line "
+        ),
     )
 
 

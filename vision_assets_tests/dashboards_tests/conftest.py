@@ -31,53 +31,86 @@ DAYS = 4  # crosses a month boundary, so monthly pages cover two months
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS - 1)
 
 
-@dg.asset(key=["analytics", "customer_segments"], ins={"customers": dg.AssetIn(key=["marts", "dim_customer"])})
+@dg.asset(
+    key=["analytics", "customer_segments"], ins={"customers": dg.AssetIn(key=["marts", "dim_customer"])}
+)
 def stand_in_customer_segments(customers: pd.DataFrame) -> pd.DataFrame:
     labels = customers["business_line_count"].map(lambda lines: f"{lines} line{'s' if lines > 1 else ''}")
     return pd.DataFrame({"customer_key": customers["customer_key"], "segment_label": labels})
 
 
-@dg.asset(key=["recommendations", "popular_items"], ins={"engagement": dg.AssetIn(key=["marts", "fct_engagement"]),
-                                                         "catalog": dg.AssetIn(key=["marts", "dim_product"])})
+@dg.asset(
+    key=["recommendations", "popular_items"],
+    ins={
+        "engagement": dg.AssetIn(key=["marts", "fct_engagement"]),
+        "catalog": dg.AssetIn(key=["marts", "dim_product"]),
+    },
+)
 def stand_in_popular_items(engagement: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     counts = engagement.groupby(["business_line", "product_key"], as_index=False).agg(
-        distinct_customers=("customer_key", "nunique"))
+        distinct_customers=("customer_key", "nunique")
+    )
     counts = counts.merge(catalog[["product_key", "product_name", "creator_name"]], on="product_key")
-    counts = counts.sort_values(["business_line", "distinct_customers", "product_key"], ascending=[True, False, True])
+    counts = counts.sort_values(
+        ["business_line", "distinct_customers", "product_key"], ascending=[True, False, True]
+    )
     counts["rank"] = counts.groupby("business_line").cumcount() + 1
     top = counts[counts["rank"] <= 10]
-    return pd.DataFrame({
-        "popularity_list": "business_line", "business_line": top["business_line"], "scope": top["business_line"],
-        "rank": top["rank"], "item_type": "product", "item_name": top["product_name"],
-        "creator_name": top["creator_name"], "distinct_customers": top["distinct_customers"],
-    })
+    return pd.DataFrame(
+        {
+            "popularity_list": "business_line",
+            "business_line": top["business_line"],
+            "scope": top["business_line"],
+            "rank": top["rank"],
+            "item_type": "product",
+            "item_name": top["product_name"],
+            "creator_name": top["creator_name"],
+            "distinct_customers": top["distinct_customers"],
+        }
+    )
 
 
-@dg.asset(key=["recommendations", "user_recommendations"],
-          ins={"popular": dg.AssetIn(key=["recommendations", "popular_items"]),
-               "customers": dg.AssetIn(key=["marts", "dim_customer"]),
-               "catalog": dg.AssetIn(key=["marts", "dim_product"])})
-def stand_in_user_recommendations(popular: pd.DataFrame, customers: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    items = popular.merge(catalog[["product_key", "product_name"]], left_on="item_name", right_on="product_name")
+@dg.asset(
+    key=["recommendations", "user_recommendations"],
+    ins={
+        "popular": dg.AssetIn(key=["recommendations", "popular_items"]),
+        "customers": dg.AssetIn(key=["marts", "dim_customer"]),
+        "catalog": dg.AssetIn(key=["marts", "dim_product"]),
+    },
+)
+def stand_in_user_recommendations(
+    popular: pd.DataFrame, customers: pd.DataFrame, catalog: pd.DataFrame
+) -> pd.DataFrame:
+    items = popular.merge(
+        catalog[["product_key", "product_name"]], left_on="item_name", right_on="product_name"
+    )
     items = items.drop_duplicates("product_key").head(5)
     people = customers["customer_key"].head(50)
-    return pd.DataFrame({
-        "customer_key": np.repeat(people.to_numpy(), len(items)),
-        "scope": "all",
-        "rank": np.tile(np.arange(1, len(items) + 1), len(people)),
-        "product_key": np.tile(items["product_key"].to_numpy(), len(people)),
-        "source": "popularity_fallback",
-    })
+    return pd.DataFrame(
+        {
+            "customer_key": np.repeat(people.to_numpy(), len(items)),
+            "scope": "all_lines",
+            "rank": np.tile(np.arange(1, len(items) + 1), len(people)),
+            "product_key": np.tile(items["product_key"].to_numpy(), len(people)),
+            "source": "popularity_fallback",
+        }
+    )
 
 
 @dg.asset(key=["recommendations", "similar_items"], ins={"catalog": dg.AssetIn(key=["marts", "dim_product"])})
 def stand_in_similar_items(catalog: pd.DataFrame) -> pd.DataFrame:
     keys = catalog["product_key"].sort_values().to_numpy()
-    return pd.DataFrame({"product_key": keys, "rank": 1, "similar_product_key": np.roll(keys, 1), "similarity": 0.5})
+    return pd.DataFrame(
+        {"product_key": keys, "rank": 1, "similar_product_key": np.roll(keys, 1), "similarity": 0.5}
+    )
 
 
-STAND_INS = [stand_in_customer_segments, stand_in_popular_items, stand_in_user_recommendations,
-             stand_in_similar_items]
+STAND_INS = [
+    stand_in_customer_segments,
+    stand_in_popular_items,
+    stand_in_user_recommendations,
+    stand_in_similar_items,
+]
 
 
 def _build_warehouse(root, database) -> None:
@@ -91,19 +124,46 @@ def _build_warehouse(root, database) -> None:
 
     simulate(root / "landing", root / "truth", start=FIRST_DAY, days=DAYS, scale=0.2, seed=11)
     raw = materialize_days(
-        dg.Definitions(assets=raw_assets, resources={
-            "io_manager": DuckDBPandasIOManager(database=str(database)),
-            "landing_zone": LandingZone(root=str(root / "landing")),
-        }, executor=dg.in_process_executor),
-        dg.DagsterInstance.ephemeral(), FIRST_DAY, LAST_DAY,
+        dg.Definitions(
+            assets=raw_assets,
+            resources={
+                "io_manager": DuckDBPandasIOManager(database=str(database)),
+                "landing_zone": LandingZone(root=str(root / "landing")),
+            },
+            executor=dg.in_process_executor,
+        ),
+        dg.DagsterInstance.ephemeral(),
+        FIRST_DAY,
+        LAST_DAY,
     )
     assert raw.success
-    window = json.dumps({"min_date": FIRST_DAY.isoformat(), "max_date": (LAST_DAY + timedelta(days=1)).isoformat()})
+    window = json.dumps(
+        {"min_date": FIRST_DAY.isoformat(), "max_date": (LAST_DAY + timedelta(days=1)).isoformat()}
+    )
     subprocess.run(
-        [dbt_executable(), "build", "--exclude-resource-type", "test", "unit_test", "--vars", window, "--target", "duckdb", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(root / "dbt_target"),
-         "--log-path", str(root / "dbt_logs"), "--quiet"],
-        check=True, env={**os.environ, "VISION_DUCKDB_PATH": str(database)}, timeout=600,
+        [
+            dbt_executable(),
+            "build",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+            "--vars",
+            window,
+            "--target",
+            "duckdb",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(root / "dbt_target"),
+            "--log-path",
+            str(root / "dbt_logs"),
+            "--quiet",
+        ],
+        check=True,
+        env={**os.environ, "VISION_DUCKDB_PATH": str(database)},
+        timeout=600,
     )
 
 
@@ -127,8 +187,10 @@ def built(tmp_path_factory):
         executor=dg.in_process_executor,
     )
     job = dg.define_asset_job("dashboards", selection=dg.AssetSelection.assets(*STAND_INS, *dashboard_assets))
-    result = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def("dashboards").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral()
+    result = (
+        dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+        .resolve_job_def("dashboards")
+        .execute_in_process(instance=dg.DagsterInstance.ephemeral())
     )
     yield {"result": result, "database": database, "pages": root / "dashboards"}
     monkeypatch.undo()

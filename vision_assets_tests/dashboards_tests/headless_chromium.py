@@ -77,6 +77,7 @@ class PageReport:
     outside_requests: list[str] = field(default_factory=list)
     panels: list[dict] = field(default_factory=list)
     screenshot: Path | None = None
+    probe: object = None
 
 
 def chromium_available() -> bool:
@@ -101,8 +102,9 @@ class _Session:
             else:
                 self.events.append(message)
 
-    async def send(self, method: str, params: dict | None = None, session_id: str | None = None,
-                   timeout: float = 60) -> dict:
+    async def send(
+        self, method: str, params: dict | None = None, session_id: str | None = None, timeout: float = 60
+    ) -> dict:
         command_id = next(self._ids)
         future = asyncio.get_running_loop().create_future()
         self._pending[command_id] = future
@@ -135,12 +137,16 @@ def _console_errors(events: list[dict], session_id: str) -> list[str]:
             continue
         method, params = event.get("method"), event.get("params", {})
         if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            errors.append(" ".join(str(arg.get("value", arg.get("description", ""))) for arg in params["args"]))
+            errors.append(
+                " ".join(str(arg.get("value", arg.get("description", ""))) for arg in params["args"])
+            )
         elif method == "Runtime.exceptionThrown":
             details = params["exceptionDetails"]
             errors.append(details.get("exception", {}).get("description") or details.get("text", "exception"))
         elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-            errors.append(f"{params['entry'].get('source')}: {params['entry'].get('text')} {params['entry'].get('url', '')}")
+            errors.append(
+                f"{params['entry'].get('source')}: {params['entry'].get('text')} {params['entry'].get('url', '')}"
+            )
     return errors
 
 
@@ -154,31 +160,52 @@ def _outside_requests(events: list[dict], session_id: str) -> list[str]:
     ]
 
 
-async def _inspect(session: _Session, page: Path, screenshot: Path | None, width: int) -> PageReport:
+async def _inspect(
+    session: _Session, page: Path, screenshot: Path | None, width: int, probe: str | None
+) -> PageReport:
     target = await session.send("Target.createTarget", {"url": "about:blank"})
     attached = await session.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})
     sid = attached["sessionId"]
     for domain in ("Page", "Runtime", "Log", "Network"):
         await session.send(f"{domain}.enable", session_id=sid)
-    await session.send("Emulation.setDeviceMetricsOverride",
-                       {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False}, session_id=sid)
+    await session.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+        session_id=sid,
+    )
     report = PageReport(url=page.resolve().as_uri())
     since = len(session.events)
     await session.send("Page.navigate", {"url": report.url}, session_id=sid)
     await session.wait_for_event("Page.loadEventFired", sid, since)
-    ready = await session.send("Runtime.evaluate", {
-        "expression": "(window.dashboardReady || Promise.resolve()).then(() => document.body.dataset.rendered)",
-        "awaitPromise": True, "returnByValue": True}, session_id=sid)
+    ready = await session.send(
+        "Runtime.evaluate",
+        {
+            "expression": "(window.dashboardReady || Promise.resolve()).then(() => document.body.dataset.rendered)",
+            "awaitPromise": True,
+            "returnByValue": True,
+        },
+        session_id=sid,
+    )
     report.rendered = ready["result"].get("value", "")
-    panels = await session.send("Runtime.evaluate", {"expression": _PANELS_JS, "returnByValue": True},
-                                session_id=sid)
+    panels = await session.send(
+        "Runtime.evaluate", {"expression": _PANELS_JS, "returnByValue": True}, session_id=sid
+    )
     report.panels = panels["result"]["value"]
+    if probe:
+        probed = await session.send(
+            "Runtime.evaluate",
+            {"expression": probe, "awaitPromise": True, "returnByValue": True},
+            session_id=sid,
+        )
+        report.probe = probed["result"].get("value")
     if screenshot is not None:
         metrics = await session.send("Page.getLayoutMetrics", session_id=sid)
         height = min(int(metrics["cssContentSize"]["height"]) + 1, 12000)
-        await session.send("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-                           session_id=sid)
+        await session.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session_id=sid,
+        )
         shot = await session.send("Page.captureScreenshot", {"format": "png"}, session_id=sid)
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         screenshot.write_bytes(base64.b64decode(shot["data"]))
@@ -190,7 +217,9 @@ async def _inspect(session: _Session, page: Path, screenshot: Path | None, width
     return report
 
 
-async def _inspect_all(port_file: Path, pages: list[tuple[Path, Path | None]], width: int) -> list[PageReport]:
+async def _inspect_all(
+    port_file: Path, pages: list[tuple[Path, Path | None]], width: int, probes: dict[str, str]
+) -> list[PageReport]:
     deadline = time.monotonic() + 30
     while not port_file.exists() or len(port_file.read_text().splitlines()) < 2:
         if time.monotonic() > deadline:
@@ -200,20 +229,28 @@ async def _inspect_all(port_file: Path, pages: list[tuple[Path, Path | None]], w
     async with websockets.connect(f"ws://127.0.0.1:{port}{path}", max_size=None) as connection:
         session = _Session(connection)
         try:
-            return [await _inspect(session, page, shot, width) for page, shot in pages]
+            return [await _inspect(session, page, shot, width, probes.get(page.stem)) for page, shot in pages]
         finally:
             session.close()
 
 
-def inspect_pages(pages: list[tuple[Path, Path | None]], width: int = 1400) -> list[PageReport]:
-    """Open each ``(page, screenshot path or None)`` in one fresh headless Chromium, in order."""
+def inspect_pages(
+    pages: list[tuple[Path, Path | None]], width: int = 1400, probes: dict[str, str] | None = None
+) -> list[PageReport]:
+    """Open each ``(page, screenshot path or None)`` in one fresh headless Chromium, in order.
+
+    ``probes`` maps a page's file stem to a JavaScript expression run after the page drew (and after its
+    screenshot); its value, awaited if it is a promise, is the report's ``probe``.
+    """
     with tempfile.TemporaryDirectory(prefix="vision-chromium-") as profile:
         process = subprocess.Popen(
             [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
-            return asyncio.run(_inspect_all(Path(profile) / "DevToolsActivePort", pages, width))
+            return asyncio.run(_inspect_all(Path(profile) / "DevToolsActivePort", pages, width, probes or {}))
         finally:
             process.terminate()
             try:

@@ -16,7 +16,13 @@ from vision_assets_tests.dashboards_tests.conftest import query
 
 pytestmark = pytest.mark.slow
 
-PAGES = ["sales_by_business_line", "customer_spending", "geography", "product_performance", "content_engagement"]
+PAGES = [
+    "sales_by_business_line",
+    "customer_spending",
+    "geography",
+    "product_performance",
+    "content_engagement",
+]
 
 
 def shown_totals(pages, name: str) -> dict[str, str]:
@@ -27,8 +33,11 @@ def shown_totals(pages, name: str) -> dict[str, str]:
 
 def recorded_totals(result: dg.ExecuteInProcessResult, name: str) -> dict[str, object]:
     materialization = result.asset_materializations_for_node(_node(result, name))[0]
-    return {key.removeprefix("total/"): value.value for key, value in materialization.metadata.items()
-            if key.startswith("total/")}
+    return {
+        key.removeprefix("total/"): value.value
+        for key, value in materialization.metadata.items()
+        if key.startswith("total/")
+    }
 
 
 def _node(result: dg.ExecuteInProcessResult, name: str) -> str:
@@ -40,7 +49,9 @@ def _node(result: dg.ExecuteInProcessResult, name: str) -> str:
 
 def window(result, name: str) -> tuple[date, date]:
     metadata = result.asset_materializations_for_node(_node(result, name))[0].metadata
-    return date.fromisoformat(metadata["window_start"].value), date.fromisoformat(metadata["window_end"].value)
+    return date.fromisoformat(metadata["window_start"].value), date.fromisoformat(
+        metadata["window_end"].value
+    )
 
 
 def month_window_sql(column: str, start: date, last_month: date) -> str:
@@ -79,11 +90,16 @@ def test_sales_page_equals_fct_sales_for_its_days(built):
     start, end = window(built["result"], "sales_by_business_line")
     days = f"sale_date between date '{start}' and date '{end}'"
     expected = {
-        "net_revenue_usd": scalar(database, f"select round(sum(net_amount_usd), 2) from marts.fct_sales where {days}"),
+        "net_revenue_usd": scalar(
+            database, f"select round(sum(net_amount_usd), 2) from marts.fct_sales where {days}"
+        ),
         "units_sold": scalar(database, f"select sum(quantity) from marts.fct_sales where {days}"),
     }
-    by_line = query(database, f"select business_line, round(sum(net_amount_usd), 2) as usd from marts.fct_sales "
-                              f"where {days} group by 1")
+    by_line = query(
+        database,
+        f"select business_line, round(sum(net_amount_usd), 2) as usd from marts.fct_sales "
+        f"where {days} group by 1",
+    )
     expected |= {f"net_revenue_usd.{row.business_line}": float(row.usd) for row in by_line.itertuples()}
     assert len(by_line) == 4
     assert_shown(built, "sales_by_business_line", expected)
@@ -94,14 +110,23 @@ def test_geography_page_equals_fct_sales_by_country(built):
     database = built["database"]
     start, end = window(built["result"], "geography")
     days = f"sale_date between date '{start}' and date '{end}'"
-    by_country = query(database, f"""
+    by_country = query(
+        database,
+        f"""
         select coalesce(g.country_code, 'unknown') as country, round(sum(s.net_amount_usd), 2) as usd
-        from marts.fct_sales s join marts.dim_geography g using (geography_key) where {days} group by 1""")
-    expected = {f"net_revenue_usd.{row.country}": float(row.usd) for row in by_country.itertuples()
-                if row.country != "unknown"}
+        from marts.fct_sales s join marts.dim_geography g using (geography_key) where {days} group by 1""",
+    )
+    expected = {
+        f"net_revenue_usd.{row.country}": float(row.usd)
+        for row in by_country.itertuples()
+        if row.country != "unknown"
+    }
     expected["unknown_place_net_revenue_usd"] = float(
-        by_country.loc[by_country["country"] == "unknown", "usd"].sum())
-    expected["net_revenue_usd"] = scalar(database, f"select round(sum(net_amount_usd), 2) from marts.fct_sales where {days}")
+        by_country.loc[by_country["country"] == "unknown", "usd"].sum()
+    )
+    expected["net_revenue_usd"] = scalar(
+        database, f"select round(sum(net_amount_usd), 2) from marts.fct_sales where {days}"
+    )
     expected["customers"] = scalar(database, "select count(*) from marts.dim_customer")
     assert len(expected) > 10
     assert_shown(built, "geography", expected)
@@ -111,13 +136,16 @@ def test_spending_page_equals_fct_sales_by_person_for_its_months(built):
     database = built["database"]
     start, last_month = window(built["result"], "customer_spending")
     months = month_window_sql("s.sale_date", start, last_month)
-    people = query(database, f"""
+    people = query(
+        database,
+        f"""
         select c.is_multi_line_customer as multi, count(distinct c.customer_key) as customers,
                round(sum(s.net_amount_usd), 2) as usd
         from marts.fct_sales s
         join marts.bridge_customer_account b using (account_key)
         join marts.dim_customer c on c.customer_key = b.customer_key
-        where {months} group by 1""").set_index("multi")
+        where {months} group by 1""",
+    ).set_index("multi")
     expected = {
         "net_spend_usd": float(people["usd"].sum()),
         "spending_customers": float(people["customers"].sum()),
@@ -133,12 +161,21 @@ def test_product_page_equals_sales_and_reviews_for_its_months(built):
     database = built["database"]
     start, last_month = window(built["result"], "product_performance")
     expected = {
-        "net_revenue_usd": scalar(database, "select round(sum(net_amount_usd), 2) from marts.fct_sales where "
-                                            + month_window_sql("sale_date", start, last_month)),
-        "review_count": scalar(database, "select count(*) from marts.fct_reviews where "
-                                         + month_window_sql("review_date", start, last_month)),
-        "average_rating": scalar(database, "select round(avg(rating), 2) from marts.fct_reviews where "
-                                           + month_window_sql("review_date", start, last_month)),
+        "net_revenue_usd": scalar(
+            database,
+            "select round(sum(net_amount_usd), 2) from marts.fct_sales where "
+            + month_window_sql("sale_date", start, last_month),
+        ),
+        "review_count": scalar(
+            database,
+            "select count(*) from marts.fct_reviews where "
+            + month_window_sql("review_date", start, last_month),
+        ),
+        "average_rating": scalar(
+            database,
+            "select round(avg(rating), 2) from marts.fct_reviews where "
+            + month_window_sql("review_date", start, last_month),
+        ),
     }
     assert_shown(built, "product_performance", expected)
 
@@ -147,9 +184,12 @@ def test_engagement_page_equals_fct_engagement_of_the_content_lines(built):
     database = built["database"]
     start, last_month = window(built["result"], "content_engagement")
     months = month_window_sql("activity_date", start, last_month)
-    by_line = query(database, f"""
+    by_line = query(
+        database,
+        f"""
         select business_line, round(sum(engaged_minutes), 2) as minutes, count(*) as events
-        from marts.fct_engagement where {months} and business_line in ('books', 'flicks', 'music') group by 1""")
+        from marts.fct_engagement where {months} and business_line in ('books', 'flicks', 'music') group by 1""",
+    )
     expected = {f"engaged_minutes.{row.business_line}": float(row.minutes) for row in by_line.itertuples()}
     expected["engaged_minutes"] = float(by_line["minutes"].sum())
     expected["engagement_events"] = float(by_line["events"].sum())

@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from vision_assets.dashboards import geography, page, sales
-from vision_assets.dashboards.places import CITY_COORDINATES, ISO_A3_BY_COUNTRY_CODE, locate_places, world_shapes
+from vision_assets.dashboards.places import (
+    CITY_COORDINATES,
+    ISO_A3_BY_COUNTRY_CODE,
+    locate_places,
+    world_shapes,
+)
 from vision_assets.simulate.reference import PLACES
 
 
@@ -20,26 +25,40 @@ def daily_demand() -> pd.DataFrame:
         ("2026-05-02", "flicks", "unknown", 1, 9.99),
         ("2026-05-03", "music", "g-london", 1, -4.99),
     ]:
-        rows.append({"demand_date": pd.Timestamp(day), "business_line": line, "geography_key": geo,
-                     "units_sold": units, "purchase_count": 1, "refund_count": 0, "gross_revenue_usd": max(net, 0),
-                     "discount_usd": 0.0, "refund_usd": max(-net, 0), "net_revenue_usd": net})
+        rows.append(
+            {
+                "demand_date": pd.Timestamp(day),
+                "business_line": line,
+                "geography_key": geo,
+                "units_sold": units,
+                "purchase_count": 1,
+                "refund_count": 0,
+                "gross_revenue_usd": max(net, 0),
+                "discount_usd": 0.0,
+                "refund_usd": max(-net, 0),
+                "net_revenue_usd": net,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def places() -> pd.DataFrame:
-    return pd.DataFrame({
-        "geography_key": ["g-london", "g-buffalo", "unknown"],
-        "country_code": ["GB", "US", None],
-        "country_name": ["United Kingdom", "United States", "Unknown"],
-        "region": ["England", "New York", None],
-        "city": [" london", "BUFFALO", None],
-        "customer_count": [3, 2, 0],
-    })
+    return pd.DataFrame(
+        {
+            "geography_key": ["g-london", "g-buffalo", "unknown"],
+            "country_code": ["GB", "US", None],
+            "country_name": ["United Kingdom", "United States", "Unknown"],
+            "region": ["England", "New York", None],
+            "city": [" london", "BUFFALO", None],
+            "customer_count": [3, 2, 0],
+        }
+    )
 
 
 def test_every_simulated_city_and_country_can_be_drawn():
-    countries_in_shapes = {geometry["properties"]["iso_a3"]
-                           for geometry in world_shapes()["objects"]["countries"]["geometries"]}
+    countries_in_shapes = {
+        geometry["properties"]["iso_a3"] for geometry in world_shapes()["objects"]["countries"]["geometries"]
+    }
     for country, _currency, _region, city, _postcode, _weight in PLACES:
         assert (country, city) in CITY_COORDINATES, city
         assert ISO_A3_BY_COUNTRY_CODE[country] in countries_in_shapes, country

@@ -14,7 +14,7 @@ pytestmark = [
     pytest.mark.skipif(
         not chromium_available(),
         reason="Debian's chromium is not installed (/usr/bin/chromium): `apt-get install -y chromium` to run "
-               "the dashboards' browser test",
+        "the dashboards' browser test",
     ),
 ]
 
@@ -27,13 +27,29 @@ CHARTS = {
     "content_engagement": ["engagement", "recommendations", "popular"],
 }
 COUNTRIES_WITH_CUSTOMERS = 17
+# Choose one business line in the page's drop-down (as a person would) and count what the charts then draw.
+_LINE_FILTER_PROBE = """
+(async () => {
+  const select = document.querySelector('#%s select');
+  const bars = () => document.querySelectorAll('#%s svg path[aria-roledescription="bar"]').length;
+  const before = bars();
+  select.value = 'Books';
+  select.dispatchEvent(new Event('change'));
+  await window.dashboardViews['%s'].runAsync();
+  return {before: before, after: bars()};
+})()
+"""
+PROBES = {
+    "sales_by_business_line": _LINE_FILTER_PROBE
+    % ("revenue_over_time", "revenue_over_time", "revenue_over_time")
+}
 
 
 @pytest.fixture(scope="module")
 def reports(built):
     names = [*CHARTS, "index"]
     pages = [(built["pages"] / f"{name}.html", ARTIFACTS / f"{name}.png") for name in names]
-    return dict(zip(names, inspect_pages(pages), strict=True))
+    return dict(zip(names, inspect_pages(pages, probes=PROBES), strict=True))
 
 
 @pytest.mark.parametrize("name", [*CHARTS, "index"])
@@ -51,7 +67,9 @@ def test_every_expected_chart_is_drawn(reports, name):
     for key in CHARTS[name]:
         panel = panels[key]
         assert panel["svg"], f"{name}/{key} drew no SVG"
-        assert panel["width"] > 100 and panel["height"] > 100, f"{name}/{key} is {panel['width']}x{panel['height']}"
+        assert panel["width"] > 100 and panel["height"] > 100, (
+            f"{name}/{key} is {panel['width']}x{panel['height']}"
+        )
         assert panel["items"] > 0, f"{name}/{key} has axes but no marks"
     for panel in panels.values():
         if panel["kind"] == "table":
@@ -64,3 +82,9 @@ def test_the_map_shows_countries_shaded_by_revenue_and_city_points(reports):
     assert map_panel["shapes"] > 2 * 150
     assert map_panel["shaded_shapes"] >= COUNTRIES_WITH_CUSTOMERS
     assert map_panel["points"] >= 10
+
+
+def test_the_business_line_drop_down_filters_the_charts(reports):
+    drawn = reports["sales_by_business_line"].probe
+    # Revenue and units by line: one bar per line, then only the chosen line's.
+    assert drawn == {"before": 8, "after": 2}
