@@ -14,7 +14,7 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env instance run test test-fast dev clean
+.PHONY: env instance browser run test test-fast dev clean
 
 env: $(STAMP)
 
@@ -27,6 +27,10 @@ $(STAMP): setup.py pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
+
+# Debian's chromium, for the dashboards' browser test (skipped with its reason when chromium is missing).
+browser:
+	[ -x /usr/bin/chromium ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 run: env instance
 	$(BIN)/python -m vision_assets.demo --days $(DEMO_DAYS) --scale $(SCALE)
