@@ -158,6 +158,7 @@ POPULAR_ITEMS_SCHEMA = _schema(
 
 @dg.asset(
     key=["recommendations", "popular_items"],
+    metadata={"dagster/column_schema": POPULAR_ITEMS_SCHEMA},
     ins={
         **_MART_INPUTS,
         "customers": _table("marts.dim_customer", ["customer_key", "region", "country_code"]),
@@ -239,6 +240,7 @@ def _metric_metadata(prefix: str, metrics: RankingMetrics) -> dict[str, dg.Metad
 
 @dg.asset(
     key=["recommendations", "user_recommendations"],
+    metadata={"dagster/column_schema": USER_RECOMMENDATIONS_SCHEMA},
     ins={**_MART_INPUTS, "customers": _table("marts.dim_customer", ["customer_key"])},
     kinds={"python", "scipy"},
     check_specs=[
@@ -384,6 +386,7 @@ SIMILAR_ITEMS_SCHEMA = _schema(
 
 @dg.asset(
     key=["recommendations", "similar_items"],
+    metadata={"dagster/column_schema": SIMILAR_ITEMS_SCHEMA},
     ins=_MART_INPUTS,
     kinds={"python", "scipy"},
     **_RECOMMENDATIONS,
@@ -459,6 +462,7 @@ CUSTOMER_SEGMENTS_SCHEMA = _schema(
 
 @dg.asset(
     key=["analytics", "customer_segments"],
+    metadata={"dagster/column_schema": CUSTOMER_SEGMENTS_SCHEMA},
     ins={
         "sales": _table("marts.fct_sales", _SALES),
         "engagement": _table("marts.fct_engagement", _ENGAGEMENT),
@@ -555,6 +559,7 @@ CHURN_SCORES_SCHEMA = _schema(
 
 @dg.asset(
     key=["analytics", "churn_scores"],
+    metadata={"dagster/column_schema": CHURN_SCORES_SCHEMA},
     ins={
         "memberships": _table("marts.fct_membership", _MEMBERSHIP),
         "engagement": _table(

@@ -31,10 +31,23 @@ def synthetic_history(days: int, memberships: int = 400, seed: int = 11):
             engagement_rows += [(account, customer, "flicks", date)] * rng.poisson(0.1 if fading else 2.0)
             if ends:
                 break
-    memberships_frame = pd.DataFrame(status_rows, columns=[
-        "status_date", "membership_key", "business_line", "account_key", "customer_key", "plan", "is_active",
-        "ended_on_day", "membership_age_days"])
-    engagement = pd.DataFrame(engagement_rows, columns=["account_key", "customer_key", "business_line", "activity_date"])
+    memberships_frame = pd.DataFrame(
+        status_rows,
+        columns=[
+            "status_date",
+            "membership_key",
+            "business_line",
+            "account_key",
+            "customer_key",
+            "plan",
+            "is_active",
+            "ended_on_day",
+            "membership_age_days",
+        ],
+    )
+    engagement = pd.DataFrame(
+        engagement_rows, columns=["account_key", "customer_key", "business_line", "activity_date"]
+    )
     return memberships_frame, engagement, pd.DataFrame(columns=BILLING_COLUMNS)
 
 
@@ -56,7 +69,10 @@ def test_the_model_learns_that_fading_members_leave(history):
     assert scores["churn_probability_30d"].between(0, 1).all()
     assert scores["membership_key"].is_unique
     engaged = scores["events_7d"] >= 7
-    assert scores.loc[~engaged, "churn_probability_30d"].mean() > 2 * scores.loc[engaged, "churn_probability_30d"].mean()
+    assert (
+        scores.loc[~engaged, "churn_probability_30d"].mean()
+        > 2 * scores.loc[engaged, "churn_probability_30d"].mean()
+    )
 
 
 def test_a_short_history_falls_back_to_the_base_rate():
@@ -74,12 +90,25 @@ def test_a_history_without_endings_trains_nothing():
     memberships = memberships.assign(ended_on_day=False, is_active=True)
     model = train_churn_model(memberships, engagement, billing)
     assert not model.is_trained
-    assert (score_active_memberships(model, memberships, engagement, billing)["churn_probability_30d"] == 0).all()
+    assert (
+        score_active_memberships(model, memberships, engagement, billing)["churn_probability_30d"] == 0
+    ).all()
 
 
 def test_no_memberships_at_all():
-    empty = pd.DataFrame(columns=["status_date", "membership_key", "business_line", "account_key", "customer_key",
-                                  "plan", "is_active", "ended_on_day", "membership_age_days"])
+    empty = pd.DataFrame(
+        columns=[
+            "status_date",
+            "membership_key",
+            "business_line",
+            "account_key",
+            "customer_key",
+            "plan",
+            "is_active",
+            "ended_on_day",
+            "membership_age_days",
+        ]
+    )
     engagement = pd.DataFrame(columns=["account_key", "customer_key", "business_line", "activity_date"])
     model = train_churn_model(empty, engagement, pd.DataFrame(columns=BILLING_COLUMNS))
     assert not model.is_trained
@@ -88,26 +117,51 @@ def test_no_memberships_at_all():
 
 def test_features_and_labels_on_a_hand_made_membership():
     day = pd.Timestamp("2026-10-10")
-    memberships = pd.DataFrame({
-        "status_date": [day, day, day + pd.Timedelta(days=3)],
-        "membership_key": ["m1", "m2", "m1"],
-        "business_line": "music", "account_key": ["a1", "a2", "a1"], "customer_key": ["c1", "c1", "c1"],
-        "plan": "duo", "is_active": [True, True, False], "ended_on_day": [False, False, True],
-        "membership_age_days": [30, 300, 33],
-    })
-    engagement = pd.DataFrame({
-        "account_key": ["a1", "a1", "a2"], "customer_key": "c1", "business_line": "music",
-        "activity_date": [day - pd.Timedelta(days=2), day - pd.Timedelta(days=10), day - pd.Timedelta(days=1)],
-    })
-    billing = pd.DataFrame({
-        "membership_key": ["m1", "m1", "m2", "m2"],
-        "billing_date": [day - pd.Timedelta(days=30), day - pd.Timedelta(days=1),
-                         day - pd.Timedelta(days=4), day - pd.Timedelta(days=1)],
-        "event_type": ["payment", "failed_payment", "failed_payment", "payment"],
-    })
+    memberships = pd.DataFrame(
+        {
+            "status_date": [day, day, day + pd.Timedelta(days=3)],
+            "membership_key": ["m1", "m2", "m1"],
+            "business_line": "music",
+            "account_key": ["a1", "a2", "a1"],
+            "customer_key": ["c1", "c1", "c1"],
+            "plan": "duo",
+            "is_active": [True, True, False],
+            "ended_on_day": [False, False, True],
+            "membership_age_days": [30, 300, 33],
+        }
+    )
+    engagement = pd.DataFrame(
+        {
+            "account_key": ["a1", "a1", "a2"],
+            "customer_key": "c1",
+            "business_line": "music",
+            "activity_date": [
+                day - pd.Timedelta(days=2),
+                day - pd.Timedelta(days=10),
+                day - pd.Timedelta(days=1),
+            ],
+        }
+    )
+    billing = pd.DataFrame(
+        {
+            "membership_key": ["m1", "m1", "m2", "m2"],
+            "billing_date": [
+                day - pd.Timedelta(days=30),
+                day - pd.Timedelta(days=1),
+                day - pd.Timedelta(days=4),
+                day - pd.Timedelta(days=1),
+            ],
+            "event_type": ["payment", "failed_payment", "failed_payment", "payment"],
+        }
+    )
     features = membership_features(memberships, engagement, billing, [day]).set_index("membership_key")
     m1 = features.loc["m1"]
-    assert (m1["events_7d"], m1["events_28d"], m1["active_days_28d"], m1["days_since_last_event"]) == (1, 2, 2, 2)
+    assert (m1["events_7d"], m1["events_28d"], m1["active_days_28d"], m1["days_since_last_event"]) == (
+        1,
+        2,
+        2,
+        2,
+    )
     assert m1["payment_failed_unresolved"] == 1.0  # failed yesterday, not paid since
     assert features.loc["m2", "payment_failed_unresolved"] == 0.0  # failed, then paid
     assert m1["days_since_last_payment"] == 30

@@ -24,7 +24,9 @@ def test_a_customer_who_bought_a_and_b_gets_c(bought_a_b_then_c):
 
 def test_scopes_restrict_each_list_to_their_items(bought_a_b_then_c):
     model = EaseRecommender(l2=1.0).fit(bought_a_b_then_c)
-    recommendations = model.recommend(["target", "u5"], k=5, scopes={"abc": ["A", "B", "C"], "de": ["D", "E"]})
+    recommendations = model.recommend(
+        ["target", "u5"], k=5, scopes={"abc": ["A", "B", "C"], "de": ["D", "E"]}
+    )
     lists = recommendations.groupby(["user", "scope"])["item"].apply(list).to_dict()
     assert lists[("target", "abc")] == ["C"]
     assert ("target", "de") not in lists  # nothing links A and B to D or E: no positive score, no row

@@ -36,9 +36,13 @@ def test_a_short_list_is_still_divided_by_k_and_a_perfect_list_scores_one():
 
 
 def test_evaluation_averages_over_customers_and_counts_a_missing_list_as_zero():
-    recommendations = pd.DataFrame({
-        "user": ["u1", "u1", "u2"], "item": ["a", "b", "z"], "rank": [1, 2, 1],
-    })
+    recommendations = pd.DataFrame(
+        {
+            "user": ["u1", "u1", "u2"],
+            "item": ["a", "b", "z"],
+            "rank": [1, 2, 1],
+        }
+    )
     truth = pd.DataFrame({"user": ["u1", "u2", "u3"], "item": ["a", "y", "q"]})
     metrics = evaluate_rankings(recommendations, truth, 2)
     assert metrics.users == 3

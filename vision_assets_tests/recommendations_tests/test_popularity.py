@@ -23,7 +23,9 @@ def test_popularity_counts_people_not_events():
 
 
 def test_only_the_recent_window_counts():
-    old = interactions([("u1", "old_hit"), ("u2", "old_hit"), ("u3", "old_hit")], day=DAY - pd.Timedelta(days=60))
+    old = interactions(
+        [("u1", "old_hit"), ("u2", "old_hit"), ("u3", "old_hit")], day=DAY - pd.Timedelta(days=60)
+    )
     new = interactions([("u4", "new_hit")], day=DAY)
     recommendations = PopularityRecommender(window_days=28).fit(pd.concat([old, new])).recommend(["x"], k=5)
     assert recommendations["item"].tolist() == ["new_hit"]
@@ -31,33 +33,48 @@ def test_only_the_recent_window_counts():
 
 def test_the_fallback_fills_short_lists_and_serves_new_customers_labelled():
     personal = pd.DataFrame({"user": ["known"], "scope": ["all"], "rank": [1], "item": ["C"], "score": [0.9]})
-    fallback = pd.DataFrame({
-        "user": ["known", "known", "new", "new"], "scope": "all", "rank": [1, 2, 1, 2],
-        "item": ["C", "P", "C", "P"], "score": [3.0, 2.0, 3.0, 2.0],
-    })
+    fallback = pd.DataFrame(
+        {
+            "user": ["known", "known", "new", "new"],
+            "scope": "all",
+            "rank": [1, 2, 1, 2],
+            "item": ["C", "P", "C", "P"],
+            "score": [3.0, 2.0, 3.0, 2.0],
+        }
+    )
     filled = fill_with_fallback(personal, fallback, k=2)
     known = filled[filled["user"] == "known"]
-    assert known[["rank", "item", "source"]].values.tolist() == [[1, "C", PERSONAL_SOURCE], [2, "P", FALLBACK_SOURCE]]
+    assert known[["rank", "item", "source"]].values.tolist() == [
+        [1, "C", PERSONAL_SOURCE],
+        [2, "P", FALLBACK_SOURCE],
+    ]
     assert (filled[filled["user"] == "new"]["source"] == FALLBACK_SOURCE).all()
     assert fill_with_fallback(personal.iloc[0:0], fallback.iloc[0:0], k=2).empty
 
 
 @pytest.fixture
 def shop():
-    products = pd.DataFrame({
-        "product_key": ["books:1", "books:2", "books:3", "flicks:1"],
-        "business_line": ["books", "books", "books", "flicks"],
-        "product_name": ["One", "Two", "Three", "Film"],
-        "category": ["fantasy", "fantasy", "mystery", "fantasy"],
-        "creator_name": ["Ann", "Ann", "Bo", "Studio"],
-        "creator_type": ["author", "author", "author", "studio"],
-    })
-    regions = pd.DataFrame({"customer_key": ["c1", "c2", "c3", "c4"],
-                            "region_name": ["North", "North", "South", "South"]})
-    earlier = interactions([("c1", "books:1"), ("c2", "books:1"), ("c3", "books:1"), ("c4", "books:2")],
-                           day=DAY - pd.Timedelta(days=20))
-    last_week = interactions([("c1", "books:3"), ("c2", "books:3"), ("c3", "books:3"), ("c4", "books:1"),
-                              ("c1", "flicks:1")], day=DAY)
+    products = pd.DataFrame(
+        {
+            "product_key": ["books:1", "books:2", "books:3", "flicks:1"],
+            "business_line": ["books", "books", "books", "flicks"],
+            "product_name": ["One", "Two", "Three", "Film"],
+            "category": ["fantasy", "fantasy", "mystery", "fantasy"],
+            "creator_name": ["Ann", "Ann", "Bo", "Studio"],
+            "creator_type": ["author", "author", "author", "studio"],
+        }
+    )
+    regions = pd.DataFrame(
+        {"customer_key": ["c1", "c2", "c3", "c4"], "region_name": ["North", "North", "South", "South"]}
+    )
+    earlier = interactions(
+        [("c1", "books:1"), ("c2", "books:1"), ("c3", "books:1"), ("c4", "books:2")],
+        day=DAY - pd.Timedelta(days=20),
+    )
+    last_week = interactions(
+        [("c1", "books:3"), ("c2", "books:3"), ("c3", "books:3"), ("c4", "books:1"), ("c1", "flicks:1")],
+        day=DAY,
+    )
     return pd.concat([earlier, last_week], ignore_index=True), products, regions
 
 
