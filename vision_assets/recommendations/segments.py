@@ -87,10 +87,14 @@ def rfm_segments(
     money = revenue.assign(occurred_at=pd.to_datetime(revenue["occurred_at"]))
     money = money[(money["occurred_at"] >= window_start) & (money["occurred_at"] < end)]
 
-    per_customer = events.assign(day=events["occurred_at"].dt.normalize()).groupby("customer_key").agg(
-        last_active_at=("occurred_at", "max"),
-        active_days=("day", "nunique"),
-        business_lines_active=("business_line", "nunique"),
+    per_customer = (
+        events.assign(day=events["occurred_at"].dt.normalize())
+        .groupby("customer_key")
+        .agg(
+            last_active_at=("occurred_at", "max"),
+            active_days=("day", "nunique"),
+            business_lines_active=("business_line", "nunique"),
+        )
     )
     spend = money.groupby("customer_key")["net_amount_usd"].sum().astype(float)
     frame = pd.DataFrame({"customer_key": pd.unique(customers["customer_key"])}).join(

@@ -8,12 +8,14 @@ DAY = pd.Timestamp("2026-10-01")
 
 def interactions(rows: list[tuple[str, str]], weight: float = 1.0, day: pd.Timestamp = DAY) -> pd.DataFrame:
     """(user, item) pairs as an interaction frame, one hour apart from ``day`` on."""
-    return pd.DataFrame({
-        "user": [user for user, _ in rows],
-        "item": [item for _, item in rows],
-        "weight": weight,
-        "occurred_at": [day + pd.Timedelta(hours=hour) for hour in range(len(rows))],
-    })
+    return pd.DataFrame(
+        {
+            "user": [user for user, _ in rows],
+            "item": [item for _, item in rows],
+            "weight": weight,
+            "occurred_at": [day + pd.Timedelta(hours=hour) for hour in range(len(rows))],
+        }
+    )
 
 
 @pytest.fixture
