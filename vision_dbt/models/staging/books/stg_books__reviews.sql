@@ -1,0 +1,62 @@
+-- One row per Vision Books review or rating.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'books_reviews') }}
+
+),
+
+renamed as (
+
+    select
+        'books' as business_line,
+        'books:' || trim(review_id) as review_key,
+        trim(review_id) as review_id,
+        'books:' || trim(customer_id) as account_key,
+        trim(customer_id) as account_id,
+        'books:' || trim(book_id) as product_key,
+        trim(book_id) as product_id,
+        cast(rating as integer) as rating,
+        nullif(trim(review_text), '') as review_text,
+        reviewed_at as occurred_at,
+        _loaded_at as loaded_at,
+        _source_file as source_file
+    from source
+
+),
+
+copies as (
+
+    select
+        *,
+        row_number() over (
+            partition by review_id
+            order by loaded_at desc, source_file desc
+        ) as copy_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        review_key,
+        business_line,
+        review_id,
+        account_key,
+        account_id,
+        product_key,
+        product_id,
+        rating,
+        review_text,
+        review_text is not null as has_review_text,
+        occurred_at,
+        loaded_at
+    from copies
+    where copy_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,62 @@
+-- One row per Vision Flicks review or rating.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'flicks_reviews') }}
+
+),
+
+renamed as (
+
+    select
+        'flicks' as business_line,
+        'flicks:' || trim(rating_id) as review_key,
+        trim(rating_id) as review_id,
+        'flicks:' || trim(account_id) as account_key,
+        trim(account_id) as account_id,
+        'flicks:' || trim(title_id) as product_key,
+        trim(title_id) as product_id,
+        cast(stars as integer) as rating,
+        nullif(trim(review_text), '') as review_text,
+        rated_at as occurred_at,
+        _loaded_at as loaded_at,
+        _source_file as source_file
+    from source
+
+),
+
+copies as (
+
+    select
+        *,
+        row_number() over (
+            partition by review_id
+            order by loaded_at desc, source_file desc
+        ) as copy_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        review_key,
+        business_line,
+        review_id,
+        account_key,
+        account_id,
+        product_key,
+        product_id,
+        rating,
+        review_text,
+        review_text is not null as has_review_text,
+        occurred_at,
+        loaded_at
+    from copies
+    where copy_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,75 @@
+-- One row per change to a Vision Music subscription; is_current_state marks its latest (current) row.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'music_memberships') }}
+
+),
+
+renamed as (
+
+    select
+        'music' as business_line,
+        'music:' || trim(subscription_id) as membership_key,
+        trim(subscription_id) as membership_id,
+        'music:' || trim(listener_id) as account_key,
+        trim(listener_id) as account_id,
+        lower(trim(plan)) as plan,
+        lower(trim(status)) as status,
+        started_at,
+        ended_at,
+        changed_at as occurred_at,
+        _loaded_at as loaded_at,
+        _source_file as source_file
+    from source
+
+),
+
+copies as (
+
+    select
+        *,
+        row_number() over (
+            partition by membership_id, occurred_at
+            order by loaded_at desc, source_file desc
+        ) as copy_rank
+    from renamed
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by membership_id
+            order by occurred_at desc, loaded_at desc
+        ) as state_rank
+    from copies
+    where copy_rank = 1
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['membership_key', 'occurred_at']) }} as membership_change_key,
+        membership_key,
+        business_line,
+        membership_id,
+        account_key,
+        account_id,
+        plan,
+        status,
+        started_at,
+        ended_at,
+        occurred_at,
+        state_rank = 1 as is_current_state,
+        loaded_at
+    from ranked
+
+)
+
+select * from final
