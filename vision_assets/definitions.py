@@ -7,10 +7,11 @@ from vision_assets.automation.schedules import daily_landing_job, daily_landing_
 from vision_assets.automation.sensors import landing_sensors
 from vision_assets.raw.assets import raw_assets
 from vision_assets.resources import build_resources
+from vision_assets.transform.assets import dbt_model_assets
 from vision_assets.warehouse import warehouse_executor
 
 defs = dg.Definitions(
-    assets=[*raw_assets],
+    assets=[*raw_assets, *dbt_model_assets],
     jobs=[daily_landing_job],
     schedules=[daily_landing_schedule],
     sensors=[

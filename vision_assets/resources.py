@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from vision_assets import paths
+from vision_assets.transform.project import vision_dbt_resource
 from vision_assets.warehouse import warehouse_io_manager
 
 
@@ -22,4 +23,5 @@ def build_resources() -> dict[str, object]:
     return {
         "io_manager": warehouse_io_manager(),
         "landing_zone": LandingZone(root=str(paths.landing_root())),
+        "dbt": vision_dbt_resource(),
     }

@@ -7,13 +7,14 @@ other adapter.
 """
 
 import functools
+import os
 import shutil
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from vision_assets.paths import DBT_PROJECT_DIR
+from vision_assets.paths import DBT_PROJECT_DIR, duckdb_path
 from vision_assets.warehouse import warehouse_name
 
 _PROJECT_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
@@ -51,6 +52,10 @@ def vision_dbt_resource() -> DbtCliResource:
 
 
 def _dbt_cli(project: DbtProject) -> DbtCliResource:
+    # profiles.yml reads the DuckDB file from VISION_DUCKDB_PATH; pin it to the file the IO manager
+    # writes (paths.duckdb_path(), which follows VISION_DATA_DIR), so dbt and the raw assets always
+    # share one warehouse even when only VISION_DATA_DIR is set.
+    os.environ.setdefault("VISION_DUCKDB_PATH", str(duckdb_path()))
     return DbtCliResource(project_dir=project, target=dbt_target(), dbt_executable=dbt_executable())
 
 

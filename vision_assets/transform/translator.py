@@ -14,6 +14,8 @@ from vision_assets.partitions import daily_partitions
 from vision_assets.raw.assets import RAW_SCHEMA
 
 DAILY_TAG = "daily"
+# Month-grain demand tables rebuilt whole after the daily facts (see vision_assets/transform/assets.py).
+ROLLUP_TAG = "rollup"
 DEFAULT_OWNER = "team:analytics-engineering"
 
 
