@@ -5,13 +5,16 @@ import dagster as dg
 from vision_assets.automation.policies import with_layer_policies
 from vision_assets.automation.schedules import daily_landing_job, daily_landing_schedule
 from vision_assets.automation.sensors import landing_sensors
+from vision_assets.dashboards import dashboard_assets
 from vision_assets.raw.assets import raw_assets
+from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
 from vision_assets.resources import build_resources
 from vision_assets.transform.assets import dbt_model_assets
 from vision_assets.warehouse import warehouse_executor
 
 defs = dg.Definitions(
-    assets=[*raw_assets, *dbt_model_assets],
+    assets=[*raw_assets, *dbt_model_assets, *recommendation_assets, *dashboard_assets],
+    asset_checks=[*recommendation_checks],
     jobs=[daily_landing_job],
     schedules=[daily_landing_schedule],
     sensors=[
@@ -20,7 +23,10 @@ defs = dg.Definitions(
             "downstream_automation_sensor",
             target=dg.AssetSelection.all(),
             default_status=dg.DefaultSensorStatus.RUNNING,
-            description="Evaluates every asset's automation condition: landed days flow through to demand facts.",
+            description=(
+                "Evaluates every asset's automation condition: landed days flow through to the demand "
+                "facts, recommendations and dashboards."
+            ),
         ),
     ],
     resources=build_resources(),

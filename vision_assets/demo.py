@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(warehouse_summary(paths.duckdb_path()))
     print()
+    print(f"Dashboards: open {paths.dashboards_dir() / 'index.html'} in a browser (works offline).")
     print("Next: `make dev` and open http://127.0.0.1:3000 to walk the lineage, checks and freshness.")
 
 
