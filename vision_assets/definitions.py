@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from vision_assets.automation.policies import with_layer_policies
+from vision_assets.automation.policies import layer_policies
 from vision_assets.automation.schedules import daily_landing_job, daily_landing_schedule
 from vision_assets.automation.sensors import landing_sensors
 from vision_assets.dashboards import dashboard_assets
@@ -12,8 +12,10 @@ from vision_assets.resources import build_resources
 from vision_assets.transform.assets import dbt_model_assets
 from vision_assets.warehouse import warehouse_executor
 
+assets = [*raw_assets, *dbt_model_assets, *recommendation_assets, *dashboard_assets]
+
 defs = dg.Definitions(
-    assets=[*raw_assets, *dbt_model_assets, *recommendation_assets, *dashboard_assets],
+    assets=assets,
     asset_checks=[*recommendation_checks],
     jobs=[daily_landing_job],
     schedules=[daily_landing_schedule],
@@ -31,4 +33,4 @@ defs = dg.Definitions(
     ],
     resources=build_resources(),
     executor=warehouse_executor(),
-).map_asset_specs(func=with_layer_policies)
+).map_asset_specs(func=layer_policies(assets))

@@ -17,6 +17,7 @@ An asset is fresh when it materialized in the 24 hours before its deadline; past
 that, Dagster marks it failing freshness and the UI shows it red.
 """
 
+from collections.abc import Callable, Sequence, Set
 from datetime import timedelta
 
 import dagster as dg
@@ -40,18 +41,21 @@ def freshness_policy_for(layer: str) -> dg.FreshnessPolicy:
     return dg.FreshnessPolicy.cron(deadline_cron=LAYER_DEADLINES[layer], lower_bound_delta=FRESHNESS_LOOKBACK)
 
 
-def downstream_automation(partitioned: bool) -> dg.AutomationCondition:
+def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> dg.AutomationCondition:
     """Run when what it reads has changed, once nothing it reads is missing or still running.
 
-    Like ``AutomationCondition.eager()``, but a daily asset looks back over the last week instead of the
-    latest day only, so a day that lands late still flows through. An asset rebuilt whole from every day
-    (staging views, dimensions, monthly roll-ups) cannot wait for "no missing upstream partition" (days
-    before the first landing are missing forever), so it runs when an upstream asset was updated and
-    none is in progress; it does not run merely because it is missing, which would build roll-ups before
-    the facts they sum exist.
+    * A daily asset: like ``AutomationCondition.eager()``, but looking back over the last week instead of
+      the latest day only, so a day that lands late still flows through.
+    * An asset that reads nothing Vision builds (the dbt seeds): built once when missing, like eager.
+    * An asset rebuilt whole from every day (staging views, dimensions, monthly roll-ups,
+      recommendations, dashboards) cannot wait for "no upstream partition missing": days before the
+      first landing are missing forever. It runs when an upstream asset was updated and none is in
+      progress. When it reads daily facts, only an update of those facts counts: the facts are rebuilt
+      after every dimension change anyway, and a dimension update alone would otherwise start a roll-up
+      before the facts it sums exist.
     """
     ready = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
-    if partitioned:
+    if spec.partitions_def is not None:
         updated = (
             dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()
         ).since_last_handled()
@@ -61,12 +65,24 @@ def downstream_automation(partitioned: bool) -> dg.AutomationCondition:
             & ~dg.AutomationCondition.any_deps_missing()
             & ready
         ).with_label("eager, including late days of the last week")
-    updated = dg.AutomationCondition.any_deps_updated().since_last_handled()
-    return (updated & ready).with_label("eager, whole-table rebuild after an upstream update")
+    if not spec.deps:
+        return dg.AutomationCondition.eager()
+    daily_deps = [dep.asset_key for dep in spec.deps if dep.asset_key in daily_keys]
+    deps_updated = dg.AutomationCondition.any_deps_updated()
+    if daily_deps:
+        deps_updated = deps_updated.allow(dg.AssetSelection.assets(*daily_deps))
+    return (deps_updated.since_last_handled() & ready).with_label(
+        "whole-table rebuild after its daily inputs update" if daily_deps else "whole-table rebuild after an upstream update"
+    )
 
 
-def with_layer_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
-    """Freshness for every asset by its layer; automation for everything downstream of the landing."""
-    layer = spec.key.path[0]
-    automation = None if layer == "raw" else downstream_automation(partitioned=spec.partitions_def is not None)
-    return spec.replace_attributes(freshness_policy=freshness_policy_for(layer), automation_condition=automation)
+def layer_policies(assets: Sequence[dg.AssetsDefinition]) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
+    """The spec mapper for ``Definitions.map_asset_specs``: freshness by layer, automation downstream of raw."""
+    daily_keys = {spec.key for asset in assets for spec in asset.specs if spec.partitions_def is not None}
+
+    def with_layer_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
+        layer = spec.key.path[0]
+        automation = None if layer == "raw" else downstream_automation(spec, daily_keys)
+        return spec.replace_attributes(freshness_policy=freshness_policy_for(layer), automation_condition=automation)
+
+    return with_layer_policies
