@@ -21,7 +21,9 @@ def _pair_count(group_sizes: pd.Series) -> int:
 
 
 def evaluate_identity_links(bridge: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float | int]:
-    """Score ``bridge`` (business_line, account_id, customer_key) against ``truth`` (line, account_id, person_id).
+    """Score ``bridge`` (business_line, account_id, customer_key) against ``truth``.
+
+    ``truth`` has one row per account: line, account_id and the person_id who really holds it.
 
     Only accounts present in both frames are scored, so a truth covering more days than were loaded
     does not count as missed links.
