@@ -46,7 +46,9 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
 
     * A daily asset: like ``AutomationCondition.eager()``, but looking back over the last week instead of
       the latest day only, so a day that lands late still flows through.
-    * An asset that reads nothing Vision builds (the dbt seeds): built once when missing, like eager.
+    * An asset that reads nothing Vision builds (the dbt seeds): built while missing and when its code
+      (the seed file) changes. Not ``eager()``: eager only reacts to assets that become missing after the
+      condition was added, so on a fresh deployment it never builds them.
     * An asset rebuilt whole from every day (staging views, dimensions, monthly roll-ups,
       recommendations, dashboards) cannot wait for "no upstream partition missing": days before the
       first landing are missing forever. It runs when an upstream asset was updated and none is in
@@ -66,7 +68,11 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
             & ready
         ).with_label("eager, including late days of the last week")
     if not spec.deps:
-        return dg.AutomationCondition.eager()
+        return (
+            (dg.AutomationCondition.missing() | dg.AutomationCondition.code_version_changed().since_last_handled())
+            & ~dg.AutomationCondition.execution_failed()
+            & ~dg.AutomationCondition.in_progress()
+        ).with_label("built when missing or changed")
     daily_deps = [dep.asset_key for dep in spec.deps if dep.asset_key in daily_keys]
     deps_updated = dg.AutomationCondition.any_deps_updated()
     if daily_deps:

@@ -39,10 +39,11 @@ def vision_dbt_project() -> DbtProject:
         target=target,
         target_path=Path("target") / target,
     )
-    if project.preparer.using_dagster_dev() or _manifest_is_stale(project):
-        # `dagster dev` re-parses on every load; elsewhere (make run, tests, a deployed code location)
-        # we parse only when the manifest is missing or older than the project files, which costs a
-        # dbt start-up (~10 s) once instead of on every import.
+    if _manifest_is_stale(project):
+        # Parse only when the manifest is missing or older than the project files: a dbt start-up (~10 s)
+        # once, not on every import. Not on every `dagster dev` load either: there each run worker imports
+        # the definitions too, and parses racing to rewrite one manifest made a worker read it
+        # half-written ("Could not load job definition").
         _dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project
 
