@@ -42,12 +42,22 @@ class DeclaredSchemaDuckDBPandasTypeHandler(DuckDBPandasTypeHandler):
     def handle_output(self, context: dg.OutputContext, table_slice: TableSlice, obj, connection):
         declared = (context.definition_metadata or {}).get("dagster/column_schema")
         if declared is not None:
+            names = [column.name for column in declared.columns]
+            missing = [name for name in names if name not in obj.columns]
+            undeclared = [name for name in obj.columns if name not in names]
+            if missing or undeclared:
+                raise dg.Failure(
+                    f"{table_slice.schema}.{table_slice.table}: the frame does not match the declared column "
+                    f"schema (missing {missing}, undeclared {undeclared}); nothing was written"
+                )
+            # The shipped handler inserts by position: put the columns in the table's declared order.
+            obj = obj[names]
             columns = ", ".join(f'"{column.name}" {column.type}' for column in declared.columns)
             connection.execute(f"create table if not exists {table_slice.schema}.{table_slice.table} ({columns})")
-        if obj.empty and declared is not None:
-            count_key = "dagster/partition_row_count" if context.has_partition_key else "dagster/row_count"
-            context.add_output_metadata({count_key: 0})
-            return
+            if obj.empty:
+                count_key = "dagster/partition_row_count" if context.has_partition_key else "dagster/row_count"
+                context.add_output_metadata({count_key: 0})
+                return
         super().handle_output(context, table_slice, obj, connection)
 
 

@@ -51,8 +51,9 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
       condition was added, so on a fresh deployment it never builds them.
     * An asset rebuilt whole from every day (staging views, dimensions, monthly roll-ups,
       recommendations, dashboards) cannot wait for "no upstream partition missing": days before the
-      first landing are missing forever. It runs when an upstream asset was updated and none is in
-      progress. When it reads daily facts, only an update of those facts counts: the facts are rebuilt
+      first landing are missing forever. It runs when an upstream asset was updated, none is in
+      progress and none of its whole-table inputs is missing (a dimension waits for every line's
+      staging view). When it reads daily facts, only an update of those facts counts: the facts are rebuilt
       after every dimension change anyway, and a dimension update alone would otherwise start a roll-up
       before the facts it sums exist.
     """
@@ -75,9 +76,12 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
         ).with_label("built when missing or changed")
     daily_deps = [dep.asset_key for dep in spec.deps if dep.asset_key in daily_keys]
     deps_updated = dg.AutomationCondition.any_deps_updated()
+    inputs_exist = ~dg.AutomationCondition.any_deps_missing()
     if daily_deps:
-        deps_updated = deps_updated.allow(dg.AssetSelection.assets(*daily_deps))
-    return (deps_updated.since_last_handled() & ready).with_label(
+        daily = dg.AssetSelection.assets(*daily_deps)
+        deps_updated = deps_updated.allow(daily)
+        inputs_exist = ~dg.AutomationCondition.any_deps_missing().ignore(daily)
+    return (deps_updated.since_last_handled() & inputs_exist & ready).with_label(
         "whole-table rebuild after its daily inputs update" if daily_deps else "whole-table rebuild after an upstream update"
     )
 

@@ -26,7 +26,7 @@ from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.paths import REPO_ROOT
 from vision_assets.simulate import simulate
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 DAYS = 2
 WAIT_SECONDS = 600

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from dagster_duckdb_pandas import DuckDBPandasIOManager
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from vision_assets.dashboards import dashboard_assets
 from vision_assets.paths import DBT_PROJECT_DIR
@@ -127,7 +127,7 @@ def _build_warehouse(root, database) -> None:
         dg.Definitions(
             assets=raw_assets,
             resources={
-                "io_manager": DuckDBPandasIOManager(database=str(database)),
+                "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
                 "landing_zone": LandingZone(root=str(root / "landing")),
             },
             executor=dg.in_process_executor,
@@ -183,7 +183,7 @@ def built(tmp_path_factory):
     # upstreams, as in production) but are not run again.
     defs = dg.Definitions(
         assets=[*dbt_model_assets, *STAND_INS, *dashboard_assets],
-        resources={"io_manager": DuckDBPandasIOManager(database=str(database)), "dbt": vision_dbt_resource()},
+        resources={"io_manager": VisionDuckDBPandasIOManager(database=str(database)), "dbt": vision_dbt_resource()},
         executor=dg.in_process_executor,
     )
     job = dg.define_asset_job("dashboards", selection=dg.AssetSelection.assets(*STAND_INS, *dashboard_assets))

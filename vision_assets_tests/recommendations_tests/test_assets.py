@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from dagster_duckdb_pandas import DuckDBPandasIOManager
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import (
@@ -45,7 +45,7 @@ def warehouse(tmp_path_factory):
         assets=[*raw_assets, *dbt_model_assets, *recommendation_assets],
         asset_checks=recommendation_checks,
         resources={
-            "io_manager": DuckDBPandasIOManager(database=str(database)),
+            "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
             "landing_zone": LandingZone(root=str(root / "landing")),
             "dbt": vision_dbt_resource(),
         },

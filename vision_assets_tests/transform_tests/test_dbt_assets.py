@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from dagster_duckdb_pandas import DuckDBPandasIOManager
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from vision_assets.definitions import defs
 from vision_assets.identity_evaluation import evaluate_identity_links
@@ -101,7 +101,7 @@ def warehouse(tmp_path_factory):
         assets=defs.assets,
         asset_checks=defs.asset_checks,
         resources={
-            "io_manager": DuckDBPandasIOManager(database=str(database)),
+            "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
             "landing_zone": LandingZone(root=str(root / "landing")),
             "dbt": vision_dbt_resource(),
         },
