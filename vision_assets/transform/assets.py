@@ -20,15 +20,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from vision_assets.partitions import daily_partitions
+from vision_assets.paths import duckdb_path
 from vision_assets.transform.dbt_vars import dbt_vars_for_window
 from vision_assets.transform.project import vision_dbt_project
 from vision_assets.transform.translator import DAILY_TAG, ROLLUP_TAG, VisionDbtTranslator
-from vision_assets.warehouse import warehouse_pool
+from vision_assets.warehouse import warehouse_name, warehouse_pool
 
 _project = vision_dbt_project()
 _DAILY_SELECTION = f"tag:{DAILY_TAG}"
@@ -36,30 +38,81 @@ _ROLLUP_SELECTION = f"tag:{ROLLUP_TAG}"
 
 
 def _build(dbt: DbtCliResource, context: dg.AssetExecutionContext, args: list[str]) -> Iterator[Any]:
-    """``dbt build`` with the table metadata analysts look at: row counts, column schema and lineage."""
+    """``dbt build`` with the table metadata analysts look at: row counts, and on Snowflake column lineage."""
     invocation = dbt.cli(["build", *args], context=context)
-    try:
+    if warehouse_name() == "duckdb":
+        yield from _with_duckdb_row_counts(invocation)
+    else:
         yield from _with_table_metadata(invocation)
-    finally:
-        _release_warehouse(invocation)
+
+
+def _collect(invocation: DbtCliInvocation, events: Iterator[Any]) -> tuple[list[Any], Exception | None]:
+    """Every event of the run; when dbt fails, the models it did build are still reported first."""
+    collected: list[Any] = []
+    try:
+        for event in events:
+            collected.append(event)
+    except DagsterDbtCliRuntimeError as error:
+        return collected, error
+    return collected, None
+
+
+def _with_duckdb_row_counts(invocation: DbtCliInvocation) -> Iterator[Any]:
+    """The run's events, each table model's with its row count, read once dbt has exited.
+
+    dagster-dbt's ``fetch_row_counts()`` and ``fetch_column_metadata()`` query through a dbt adapter in
+    this process, on threads that start while dbt is still building; on DuckDB that process then holds the
+    file, and the next dbt model, dbt step or IO manager read fails with "Could not set lock on file"
+    (dbt-duckdb keeps its database handle until the process exits). So on DuckDB the counts are read here,
+    after dbt's exit, over one short-lived connection, with the table's real columns and types (described
+    from the dbt project's yml).
+    """
+    events, failure = _collect(invocation, invocation.stream())
+    nodes = invocation.manifest.get("nodes", {})
+    tables = {}
+    for event in events:
+        if isinstance(event, (dg.Output, dg.AssetMaterialization)):
+            unique_id = event.metadata.get("unique_id")
+            node = nodes.get(getattr(unique_id, "value", unique_id) or "", {})
+            if node.get("config", {}).get("materialized") in ("table", "incremental"):
+                tables[id(event)] = node
+    described = {}
+    if tables:
+        with duckdb.connect(str(duckdb_path())) as connection:
+            for event_id, node in tables.items():
+                schema, table = node["schema"], node.get("alias") or node["name"]
+                rows = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                columns = connection.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+                documented = node.get("columns", {})
+                described[event_id] = {
+                    "dagster/row_count": rows,
+                    "dagster/column_schema": dg.TableSchema(
+                        columns=[
+                            dg.TableColumn(name, data_type.lower(), description=documented.get(name, {}).get("description"))
+                            for name, data_type in columns
+                        ]
+                    ),
+                }
+    for event in events:
+        if id(event) in described:
+            event = event.with_metadata({**event.metadata, **described[id(event)]})
+        yield event
+    if failure is not None:
+        raise failure
 
 
 def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
-    """The run's events, each model's with its row count, column schema and column lineage.
+    """The run's events, each model's with its row count, column schema and column lineage (Snowflake).
 
     dagster-dbt's ``fetch_column_metadata()`` queries the warehouse catalog for every event, including
-    the hundreds of test results that have no columns to describe; that took most of a dimensions run
-    here. So the events are collected first (on DuckDB dagster-dbt waits for dbt to exit anyway, to
-    get at the file) and only the models' events go through the column fetch. When dbt fails, the
-    models it did build are still reported before the failure is raised.
+    the hundreds of test results that have no columns to describe; so the events are collected first and
+    only the models' events go through the column fetch.
     """
-    events: list[Any] = []
-    failure: Exception | None = None
-    try:
-        for event in invocation.stream().fetch_row_counts():
-            events.append(event)
-    except DagsterDbtCliRuntimeError as error:
-        failure = error
+    events, failure = _collect(invocation, invocation.stream().fetch_row_counts())
     models = [event for event in events if isinstance(event, (dg.Output, dg.AssetMaterialization))]
     described = DbtEventIterator(iter(models), dbt_cli_invocation=invocation).fetch_column_metadata()
     by_model = dict(zip(map(id, models), described))
@@ -67,23 +120,6 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
         yield by_model.get(id(event), event)
     if failure is not None:
         raise failure
-
-
-def _release_warehouse(invocation: DbtCliInvocation) -> None:
-    """Close the warehouse connection the metadata fetch opened in this process.
-
-    Row counts and columns are read through a dbt adapter inside the Dagster process, after the dbt
-    process has exited. dbt-duckdb keeps that DuckDB file open until the process ends (it closes it in
-    an atexit hook), which would lock the next dbt step and the IO manager out of the file; so the
-    connections are closed here, the way that hook does.
-    """
-    adapter = invocation.adapter
-    if adapter is None:
-        return
-    adapter.cleanup_connections()
-    close_all = getattr(adapter.connections, "close_all_connections", None)
-    if close_all is not None:
-        close_all()
 
 
 @dbt_assets(
