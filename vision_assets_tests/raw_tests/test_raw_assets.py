@@ -144,8 +144,9 @@ def test_a_bad_day_fails_its_partition_and_leaves_the_warehouse_unchanged(
 
 
 def _rewrite(folder, change):
-    path = folder / "part-00000.csv"
-    path.write_text("".join(change(path.read_text().splitlines(keepends=True))))
+    """Apply ``change`` to the lines of every data file of a landed table-day."""
+    for path in folder.glob("part-*.csv"):
+        path.write_text("".join(change(path.read_text().splitlines(keepends=True))))
 
 
 def _table(database, name) -> pd.DataFrame:
@@ -157,7 +158,7 @@ def test_a_first_day_with_no_rows_still_creates_the_table_with_its_contract_type
     reviews = SOURCE_TABLES_BY_NAME["music_reviews"]
     landing = tmp_path / "landing"
     shutil.copytree(simulated_landing, landing)
-    _rewrite_file(landing_day_dir(landing, reviews, FIRST_DAY), lambda lines: lines[:1])  # header only
+    _rewrite(landing_day_dir(landing, reviews, FIRST_DAY), lambda lines: lines[:1])  # header only
     asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", "music_reviews"])]
     database = tmp_path / "warehouse.duckdb"
     result = dg.materialize(
@@ -178,7 +179,3 @@ def test_a_first_day_with_no_rows_still_creates_the_table_with_its_contract_type
     assert columns["reviewed_at"] == "TIMESTAMP"
     assert list(columns) == [*reviews.column_names, "_source_file", "_loaded_at"]
 
-
-def _rewrite_file(folder, change):
-    for path in folder.glob("part-*.csv"):
-        path.write_text("".join(change(path.read_text().splitlines(keepends=True))))
