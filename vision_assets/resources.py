@@ -10,13 +10,22 @@ from vision_assets.warehouse import warehouse_io_manager
 
 
 class LandingZone(dg.ConfigurableResource):
-    """The folder the four businesses export into (``<line>/<table>/<day>/``)."""
+    """The folder the four businesses export into (``<line>/<table>/<day>/``), and where refused rows go.
+
+    Quarantined rows are kept outside the landing root (``quarantine`` beside it unless set), so the
+    landing sensors never mistake them for an export.
+    """
 
     root: str
+    quarantine: str = ""
 
     @property
     def root_path(self) -> Path:
         return Path(self.root)
+
+    @property
+    def quarantine_path(self) -> Path:
+        return Path(self.quarantine) if self.quarantine else Path(self.root).parent / "quarantine"
 
 
 def build_resources() -> dict[str, object]:

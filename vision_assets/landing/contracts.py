@@ -10,7 +10,9 @@ teams and name the same thing differently (``customer_id``, ``account_id``, ``li
 ``shopper_id``). The dbt staging layer renames them to one vocabulary; the raw layer keeps what landed.
 """
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 BUSINESS_LINES: tuple[str, ...] = ("books", "flicks", "music", "mart")
 
@@ -26,6 +28,15 @@ BUSINESS_LINE_NAMES: dict[str, str] = {
 # without one they are already UTC. Every timestamp in the warehouse is naive UTC.
 COLUMN_TYPES = ("string", "integer", "decimal", "timestamp")
 
+# Line, table and column names become folder names and SQL identifiers: lowercase words only, so none can
+# climb out of the landing root or change the meaning of a statement.
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _check_identifier(name: str, what: str) -> None:
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"{what} {name!r} must be lowercase letters, digits and underscores (a plain identifier)")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -33,10 +44,16 @@ class Column:
     type: str
     description: str
     nullable: bool = False
+    # A column the exporter started sending on this day. Files of earlier days may lack it (it loads as
+    # empty), and the warehouse table gains it on its next load; it must be nullable for that reason.
+    added_on: date | None = None
 
     def __post_init__(self) -> None:
+        _check_identifier(self.name, "column")
         if self.type not in COLUMN_TYPES:
             raise ValueError(f"column {self.name!r} has unknown type {self.type!r}")
+        if self.added_on is not None and not self.nullable:
+            raise ValueError(f"column {self.name!r} was added on {self.added_on} and must be nullable")
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,10 @@ class SourceTable:
     event_time: str
     allowed_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     non_negative: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_identifier(self.line, "business line")
+        _check_identifier(self.table, "table")
 
     @property
     def name(self) -> str:

@@ -6,10 +6,10 @@ IO manager. The IO manager deletes the partition's day (``partition_expr`` is th
 column) before it inserts, so loading a day twice leaves the same rows.
 """
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import dagster as dg
-import pandas as pd
 
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES, Column, SourceTable
 from vision_assets.landing.loader import (
@@ -18,11 +18,19 @@ from vision_assets.landing.loader import (
     LandingError,
     load_landing_days,
 )
+from vision_assets.landing.quarantine import write_quarantine
 from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.resources import LandingZone
-from vision_assets.warehouse import warehouse_name, warehouse_pool
+from vision_assets.warehouse import (
+    WAREHOUSE_RETRY_POLICY,
+    fail_fast_unless_transient,
+    warehouse_name,
+    warehouse_pool,
+)
 
 RAW_SCHEMA = "raw"
+QUARANTINE_CHECK = "no_quarantined_rows"
+RECONCILIATION_CHECK = "landed_rows_reconcile"
 
 _WAREHOUSE_TYPES = {"string": "varchar", "integer": "bigint", "decimal": "double", "timestamp": "timestamp"}
 
@@ -62,8 +70,10 @@ def _description(table: SourceTable) -> str:
         f"Loaded as landed from `{table.line}/{table.table}/<day>/` in the landing zone, checked against its "
         f"contract (columns, types, required values, allowed values, the day's window). A row is identified by "
         f"({key}); `{table.event_time}` places it in its daily partition. Exact duplicate rows inside a day are "
-        f"dropped and counted; anything else that breaks the contract fails the whole day, so a partially "
-        f"loaded day never shows up here."
+        f"dropped and counted. A row that breaks the contract is held back in quarantine with its reason (the "
+        f"`{QUARANTINE_CHECK}` check shows it); a file that cannot be read as the contract's (missing or "
+        f"unexpected columns, a changed column type, an empty or corrupt file) fails the whole day, and nothing "
+        f"of it is written."
     )
 
 
@@ -86,35 +96,94 @@ def build_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
         },
         code_version="1",
         pool=warehouse_pool(),
+        retry_policy=WAREHOUSE_RETRY_POLICY,
+        check_specs=_check_specs(table),
     )
-    def _raw_table(context: dg.AssetExecutionContext, landing_zone: LandingZone) -> dg.Output[pd.DataFrame]:
+    def _raw_table(context: dg.AssetExecutionContext, landing_zone: LandingZone) -> Iterator:
         days = days_in_window(context.partition_time_window)
-        try:
-            loaded = load_landing_days(
-                landing_zone.root_path, table, days, datetime.now(timezone.utc).replace(tzinfo=None)
+        with fail_fast_unless_transient(f"{table.name}: loading the landing data"):
+            try:
+                loaded = load_landing_days(
+                    landing_zone.root_path, table, days, datetime.now(timezone.utc).replace(tzinfo=None)
+                )
+            except LandingError as error:
+                raise dg.Failure(
+                    description=f"{table.name}: the landing data was refused, nothing was written. {error}",
+                    allow_retries=False,
+                ) from error
+            quarantine_files = write_quarantine(landing_zone.quarantine_path, table, days, loaded.quarantined)
+        if loaded.rows_quarantined:
+            context.log.warning(
+                f"{table.name}: {loaded.rows_quarantined} row(s) quarantined in {', '.join(quarantine_files)}: "
+                + " | ".join(loaded.quarantine_reasons)
             )
-        except LandingError as error:
-            raise dg.Failure(
-                description=f"{table.name}: the landing data was refused, nothing was written. {error}",
-                allow_retries=False,
-            ) from error
         if loaded.duplicate_rows_removed:
             context.log.warning(
                 f"{table.name}: dropped {loaded.duplicate_rows_removed} exact duplicate row(s) of "
                 f"{loaded.rows_landed} landed"
             )
-        return dg.Output(
+        yield dg.Output(
             loaded.frame,
             metadata={
                 "rows_loaded": len(loaded.frame),
                 "rows_landed": loaded.rows_landed,
+                "rows_quarantined": loaded.rows_quarantined,
                 "duplicate_rows_removed": loaded.duplicate_rows_removed,
                 "days_loaded": len(days),
                 "source_files": dg.MetadataValue.json(loaded.source_files),
             },
         )
+        yield from _check_results(table, loaded, quarantine_files)
 
     return _raw_table
+
+
+def _check_specs(table: SourceTable) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            QUARANTINE_CHECK,
+            asset=raw_asset_key(table),
+            description=(
+                "Every landed row passed its contract. Fails (as a warning: the rest of the day is loaded) when "
+                "rows were quarantined; the result names the files, columns and rows, and the quarantine file "
+                "keeps the rows as landed with their reason."
+            ),
+        ),
+        dg.AssetCheckSpec(
+            RECONCILIATION_CHECK,
+            asset=raw_asset_key(table),
+            description="Rows landed = rows loaded + rows quarantined + exact duplicate rows dropped.",
+        ),
+    ]
+
+
+def _check_results(table: SourceTable, loaded, quarantine_files: list[str]) -> Iterator[dg.AssetCheckResult]:
+    reasons = loaded.quarantined["_reason"].value_counts().to_dict() if loaded.rows_quarantined else {}
+    yield dg.AssetCheckResult(
+        asset_key=raw_asset_key(table),
+        check_name=QUARANTINE_CHECK,
+        passed=loaded.rows_quarantined == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="\n".join(loaded.quarantine_reasons) or "No row was quarantined.",
+        metadata={
+            "rows_quarantined": loaded.rows_quarantined,
+            "rows_by_reason": dg.MetadataValue.json(reasons),
+            "problems": dg.MetadataValue.md("\n".join(f"- {line}" for line in loaded.quarantine_reasons) or "none"),
+            "quarantine_files": dg.MetadataValue.json(quarantine_files),
+        },
+    )
+    accounted = len(loaded.frame) + loaded.rows_quarantined + loaded.duplicate_rows_removed
+    yield dg.AssetCheckResult(
+        asset_key=raw_asset_key(table),
+        check_name=RECONCILIATION_CHECK,
+        passed=accounted == loaded.rows_landed,
+        metadata={
+            "rows_landed": loaded.rows_landed,
+            "rows_loaded": len(loaded.frame),
+            "rows_quarantined": loaded.rows_quarantined,
+            "duplicate_rows_removed": loaded.duplicate_rows_removed,
+        },
+    )
 
 
 raw_assets: list[dg.AssetsDefinition] = [build_raw_asset(table) for table in SOURCE_TABLES]

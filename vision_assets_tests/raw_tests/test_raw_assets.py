@@ -110,10 +110,11 @@ def test_materialization_metadata_counts_rows_and_names_the_files(simulated_land
         ),
         pytest.param(
             lambda folder: _rewrite(
-                folder, lambda lines: [lines[0]] + [line.replace(",", ",x", 1) for line in lines[1:3]] + lines[3:]
+                folder, lambda lines: [lines[0]] + [line.replace(",", ",x", 1) for line in lines[1:]]
             ),
-            r"part-00000.csv: column line_number is not a whole number in 2 row\(s\)",
-            id="wrong type",
+            r"part-00000.csv: column line_number is not a whole number in \d+ row\(s\).*the exporter changed "
+            r"the column's type",
+            id="retyped column",
         ),
         pytest.param(
             lambda folder: _rewrite(folder, lambda lines: [lines[0].replace("quantity,", "")] + lines[1:]),

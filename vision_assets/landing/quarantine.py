@@ -1,0 +1,48 @@
+"""Where quarantined rows are kept: one CSV per table-day beside the landing zone, with each row's reason.
+
+``<quarantine root>/<line>/<table>/<YYYY-MM-DD>/quarantined.csv`` holds the rows of that day's landing that
+were not loaded, as they landed (text), with the file and data row they came from and why they were held
+back. Loading a day again rewrites its file, or removes it when the day is now clean (a corrected landing),
+so the folder always describes what the warehouse is missing, not the history of past attempts.
+"""
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from vision_assets.landing.contracts import SourceTable
+from vision_assets.landing.layout import DAY_FORMAT
+from vision_assets.landing.loader import LANDING_DAY_COLUMN
+
+QUARANTINE_FILE = "quarantined.csv"
+
+
+def quarantine_file(quarantine_root: Path, table: SourceTable, day: date) -> Path:
+    return Path(quarantine_root) / table.line / table.table / day.strftime(DAY_FORMAT) / QUARANTINE_FILE
+
+
+def write_quarantine(quarantine_root: Path, table: SourceTable, days: list[date], quarantined: pd.DataFrame) -> list[str]:
+    """Replace the quarantine file of every given day; returns the files that now hold rows."""
+    written = []
+    for day in days:
+        target = quarantine_file(quarantine_root, table, day)
+        rows = quarantined[quarantined[LANDING_DAY_COLUMN] == day.isoformat()] if len(quarantined) else quarantined
+        if rows.empty:
+            target.unlink(missing_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{QUARANTINE_FILE}.writing")
+        rows.to_csv(partial, index=False, lineterminator="\n", encoding="utf-8")
+        os.replace(partial, target)
+        written.append(str(target))
+    return written
+
+
+def read_quarantine(quarantine_root: Path, table: SourceTable, day: date) -> pd.DataFrame:
+    """The quarantined rows of one table-day (an empty frame when there are none)."""
+    path = quarantine_file(quarantine_root, table, day)
+    if not path.is_file():
+        return pd.DataFrame()
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
