@@ -8,6 +8,8 @@ setup(
     # The country outlines the geography dashboard draws (Natural Earth, public domain).
     package_data={"vision_assets.dashboards": ["shapes/*.topojson", "shapes/README.md"]},
     python_requires=">=3.11,<3.12",
+    # `vision trust <asset or column>`: lineage, freshness, checks and a verdict (vision_assets/trust/).
+    entry_points={"console_scripts": ["vision = vision_assets.trust.cli:main"]},
     install_requires=[
         # The dagster family moves together: dagster-dbt 0.29.27 pins dagster 1.13.27 exactly.
         "dagster==1.13.27",
@@ -32,6 +34,8 @@ setup(
         # offline) and renders the PNG previews; tabulate writes the markdown previews.
         "vl-convert-python>=1.9",
         "tabulate",
+        # Column lineage of the dbt models from their compiled SQL (as dagster-dbt derives it).
+        "sqlglot",
     ],
     extras_require={
         "dev": [

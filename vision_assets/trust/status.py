@@ -1,0 +1,214 @@
+"""What the Dagster instance knows about an asset: its materializations, partitions, freshness and checks.
+
+Nothing is recomputed that Dagster records. Freshness is the state Dagster's own evaluator for the asset's
+``FreshnessPolicy`` gives now (the evaluator the freshness daemon runs every 30 s; reading it directly
+keeps the answer right when no daemon runs, e.g. from the command line); the state the daemon last
+recorded, which the UI shows, is reported beside it. Check results are the latest execution record of
+each check.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph, BaseAssetNode
+from dagster._core.definitions.freshness import FreshnessState
+from dagster._core.definitions.freshness_evaluator import FRESHNESS_EVALUATORS_BY_POLICY_TYPE
+from dagster._core.loader import LoadingContext
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from vision_assets.trust.lineage import dotted
+
+
+class _InstanceLoadingContext(LoadingContext):
+    """The batching context Dagster's freshness evaluators read the instance through."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self._instance = instance
+        self._loaders = {}
+
+    @property
+    def instance(self) -> dg.DagsterInstance:
+        return self._instance
+
+    @property
+    def loaders(self):
+        return self._loaders
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    name: str
+    description: str
+    blocking: bool
+    # SUCCEEDED, FAILED, PLANNED (started, no result) or NEVER_RUN
+    status: str
+    passed: bool | None = None
+    severity: str | None = None
+    result: str = ""
+    evaluated_at: float | None = None
+    # Evaluated before the asset's latest materialization: it says nothing about the data there now.
+    outdated: bool = False
+
+    @property
+    def blocks_trust(self) -> bool:
+        """A failed check that says the current data is wrong: an ERROR (or a blocking check) on the latest."""
+        return self.passed is False and not self.outdated and (self.blocking or self.severity == "ERROR")
+
+
+@dataclass
+class AssetStatus:
+    key: dg.AssetKey
+    description: str
+    owners: list[str]
+    group: str | None
+    kinds: list[str]
+    code_version: str | None
+    freshness_policy: str
+    materialized_at: float | None = None
+    run_id: str | None = None
+    row_count: int | None = None
+    last_run_partitions: list[str] = field(default_factory=list)
+    partitions: str = ""
+    freshness: str = FreshnessState.NOT_APPLICABLE.value
+    recorded_freshness: str | None = None
+    recorded_freshness_at: float | None = None
+    checks: list[CheckStatus] = field(default_factory=list)
+    source_files: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return dotted(self.key)
+
+    @property
+    def never_materialized(self) -> bool:
+        return self.materialized_at is None
+
+    @property
+    def stale(self) -> bool:
+        return self.freshness == FreshnessState.FAIL.value
+
+
+def describe_policy(policy: dg.FreshnessPolicy | None) -> str:
+    if policy is None:
+        return "no freshness policy"
+    deadline = getattr(policy, "deadline_cron", None)
+    if deadline is not None:
+        window = policy.lower_bound_delta
+        return f"materialized within {_hours(window)} before each '{deadline}' deadline ({policy.timezone})"
+    fail = policy.fail_window.to_timedelta()
+    return f"materialized within the last {_hours(fail)}"
+
+
+def _hours(delta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} hours"
+
+
+def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.AssetKey) -> AssetStatus:
+    node = graph.get(key)
+    policy = node.freshness_policy_or_from_metadata
+    status = AssetStatus(
+        key=key,
+        description=(node.description or "").strip(),
+        owners=list(node.owners),
+        group=node.group_name,
+        kinds=sorted(node.kinds),
+        code_version=node.code_version,
+        freshness_policy=describe_policy(policy),
+    )
+    latest = instance.get_latest_materialization_event(key)
+    if latest is not None:
+        materialization = latest.asset_materialization
+        status.materialized_at = latest.timestamp
+        status.run_id = latest.run_id
+        metadata = materialization.metadata if materialization else {}
+        row_count = metadata.get("dagster/row_count")
+        status.row_count = getattr(row_count, "value", row_count)
+        files = metadata.get("source_files")
+        status.source_files = list(getattr(files, "value", files) or [])
+        if node.partitions_def is not None:
+            status.last_run_partitions = _partitions_of_run(instance, key, latest.run_id)
+    if node.partitions_def is not None:
+        status.partitions = _partition_summary(instance, node)
+    status.freshness = _freshness_now(instance, node)
+    recorded = instance.get_freshness_state_records([key]).get(key)
+    if recorded is not None:
+        status.recorded_freshness = recorded.freshness_state.value
+        status.recorded_freshness_at = recorded.updated_at.timestamp()
+    status.checks = _checks(instance, graph, node, status.materialized_at)
+    return status
+
+
+def _freshness_now(instance: dg.DagsterInstance, node: BaseAssetNode) -> str:
+    policy = node.freshness_policy_or_from_metadata
+    if policy is None:
+        return FreshnessState.NOT_APPLICABLE.value
+    evaluator = FRESHNESS_EVALUATORS_BY_POLICY_TYPE.get(type(policy))
+    if evaluator is None:
+        return FreshnessState.UNKNOWN.value
+    state = asyncio.run(evaluator().evaluate_freshness(context=_InstanceLoadingContext(instance), node=node))
+    return state.value
+
+
+def _partitions_of_run(instance: dg.DagsterInstance, key: dg.AssetKey, run_id: str) -> list[str]:
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    partitions = {
+        record.event_log_entry.asset_materialization.partition
+        for record in records
+        if record.event_log_entry.asset_materialization
+        and record.event_log_entry.asset_materialization.asset_key == key
+    }
+    return sorted(partition for partition in partitions if partition)
+
+
+def _partition_summary(instance: dg.DagsterInstance, node: BaseAssetNode) -> str:
+    materialized = sorted(instance.get_materialized_partitions(node.key))
+    if not materialized:
+        return "no partition materialized"
+    keys = node.partitions_def.get_partition_keys()
+    first, last = materialized[0], materialized[-1]
+    window = keys[keys.index(first) : keys.index(last) + 1] if first in keys and last in keys else materialized
+    gaps = len(set(window) - set(materialized))
+    return f"{len(materialized)} partitions materialized, {first} to {last}" + (
+        f" ({gaps} missing in between)" if gaps else ""
+    )
+
+
+def _checks(
+    instance: dg.DagsterInstance, graph: BaseAssetGraph, node: BaseAssetNode, materialized_at: float | None
+) -> list[CheckStatus]:
+    check_keys = sorted(graph.get_check_keys_for_assets({node.key}), key=lambda check: check.name)
+    if not check_keys:
+        return []
+    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    checks = []
+    for check_key in check_keys:
+        spec = graph.get_check_spec(check_key)
+        record = records.get(check_key)
+        if record is None:
+            checks.append(CheckStatus(check_key.name, spec.description or "", spec.blocking, "NEVER_RUN"))
+            continue
+        evaluation = record.evaluation if record.status != AssetCheckExecutionRecordStatus.PLANNED else None
+        evaluated_at = record.event.timestamp if record.event else record.create_timestamp
+        checks.append(
+            CheckStatus(
+                name=check_key.name,
+                description=spec.description or "",
+                blocking=spec.blocking,
+                status=record.status.value,
+                passed=evaluation.passed if evaluation else None,
+                severity=evaluation.severity.value if evaluation else None,
+                result=(evaluation.description or "") if evaluation else "",
+                evaluated_at=evaluated_at,
+                outdated=materialized_at is not None and evaluated_at < materialized_at,
+            )
+        )
+    return checks
+
+
+def when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "never"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
