@@ -3,7 +3,7 @@
 This is plain pandas, testable without Dagster; the raw assets are thin wrappers around
 :func:`load_landing_days`. Problems come in two sizes:
 
-- A problem with a file or the day as a whole (no marker, no file, an empty, truncated or non-UTF-8 file, a
+- A problem with a file or the day as a whole (no marker, no file, an empty, cut-off, unparseable or non-UTF-8 file, a
   missing or unexpected column, a column whose values are mostly not of its type, a file outside the landing
   root) raises :class:`LandingError`: nothing of the day is loaded.
 - A problem with single rows (a value of the wrong type, an empty required value, a value outside its
@@ -165,6 +165,11 @@ def _read_csv(path: Path, table: SourceTable, day: date) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         raise LandingError(f"{path}: unparseable rows, the file is truncated or corrupt ({error})") from None
 
+    if len(raw) and not _ends_with_newline(path):
+        raise LandingError(
+            f"{path}: the file is truncated, its last line (data row {len(raw)}) has no line end; "
+            "the export was cut off mid-write"
+        )
     expected = table.column_names
     not_yet_sent = [c.name for c in table.columns if c.added_on is not None and day < c.added_on]
     missing = [name for name in expected if name not in raw.columns and name not in not_yet_sent]
@@ -177,6 +182,12 @@ def _read_csv(path: Path, table: SourceTable, day: date) -> pd.DataFrame:
             "(a new column loads once the contract declares it, nullable, with the day it was added)"
         )
     return raw.reindex(columns=expected)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) == b"\n"
 
 
 Problem = tuple[pd.Series, str, str]
