@@ -1,17 +1,8 @@
-from datetime import date
-from pathlib import Path
+"""The hardening tests damage copies of the raw tests' simulated days (the session fixture is shared)."""
 
-import pytest
+from datetime import timedelta
 
-from vision_assets.simulate import simulate
+from vision_assets_tests.raw_tests.conftest import FIRST_DAY, simulated_landing  # noqa: F401 (a fixture)
 
-DAY = date(2026, 3, 1)
-DAYS = 2
-
-
-@pytest.fixture(scope="session")
-def pristine_landing(tmp_path_factory) -> Path:
-    """Two small simulated days, written once; every test copies them before it damages anything."""
-    root = tmp_path_factory.mktemp("pristine")
-    simulate(root / "landing", root / "truth", start=DAY, days=DAYS, scale=0.5, seed=5)
-    return root / "landing"
+# The day the faults are injected into: its books orders have a dozen rows, enough to damage three.
+DAY = FIRST_DAY + timedelta(days=1)

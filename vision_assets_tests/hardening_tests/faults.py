@@ -155,7 +155,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("dates outside the partition", "books_orders", _set("ordered_at", _outside_day), "quarantined",
           r"part-00000.csv: column ordered_at falls outside the landing day .* in 3 row\(s\) "
           r"\(data rows \[2, 5, 9\]"),
-    Fault("non-UTF-8 text", "books_customers", _latin1_text, "refused", r"part-00000.csv: not valid UTF-8"),
+    Fault("non-UTF-8 text", "books_orders", _latin1_text, "refused", r"part-00000.csv: not valid UTF-8"),
     Fault("quotes and SQL-looking text", "books_reviews", _text_fields, "loaded", ""),
     Fault("exact duplicate rows", "books_orders", _exact_copies, "loaded", ""),
     Fault("empty file", "books_orders", _empty_file, "refused", r"part-00000.csv: the file is empty"),
