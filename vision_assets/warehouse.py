@@ -174,17 +174,22 @@ class _DeclaredSchemaDuckDbClient(DuckDbClient):
     @staticmethod
     @contextmanager
     def connect(context, table_slice):
+        # The shipped client closes its connection only on success; a failed write would keep the file
+        # open (and, across processes, locked) until garbage collection.
         with DuckDbClient.connect(context, table_slice) as connection:
-            if not isinstance(context, dg.OutputContext):
-                yield connection
-                return
-            connection.begin()
             try:
-                yield connection
-            except BaseException:
-                connection.rollback()
-                raise
-            connection.commit()
+                if not isinstance(context, dg.OutputContext):
+                    yield connection
+                    return
+                connection.begin()
+                try:
+                    yield connection
+                except BaseException:
+                    connection.rollback()
+                    raise
+                connection.commit()
+            finally:
+                connection.close()
 
     @staticmethod
     def ensure_schema_exists(context, table_slice: TableSlice, connection) -> None:
