@@ -1,0 +1,136 @@
+"""Secrets stay out of logs, events and metadata; identifiers that reach SQL are checked; the UI stays local."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import fakesnow
+import pandas as pd
+import pytest
+
+from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
+from vision_assets.landing.layout import landing_day_dir
+from vision_assets.paths import REPO_ROOT
+from vision_assets.raw.assets import build_raw_asset
+from vision_assets.resources import LandingZone
+from vision_assets.warehouse import VisionDuckDBPandasIOManager, checked_identifier, snowflake_io_manager
+from vision_assets_tests.hardening_tests.conftest import DAY
+from vision_assets_tests.raw_tests.test_snowflake_path import snowflake_env  # noqa: F401 (a fixture)
+
+PLANTED = "planted-Vision-pw-7f3a9c"
+ORDERS = SOURCE_TABLES_BY_NAME["books_orders"]
+
+
+def leaks(instance: dg.DagsterInstance, runs, home: Path) -> list[str]:
+    """Where the planted password shows up: event log entries of the runs, or any file of the instance."""
+    events = [str(entry) for run in runs for entry in instance.all_logs(run.run_id)]
+    found = [f"event: {event[:80]}" for event in events if PLANTED in event]
+    return found + [str(path) for path in home.rglob("*") if path.is_file() and PLANTED.encode() in path.read_bytes()]
+
+
+def test_a_planted_password_appears_in_no_event_log_or_run_log(simulated_landing, tmp_path, snowflake_env,
+                                                               monkeypatch, capfd):
+    monkeypatch.setenv("SNOWFLAKE_PASSWORD", PLANTED)
+    landing = tmp_path / "landing"
+    shutil.copytree(simulated_landing / "books" / "orders", landing / "books" / "orders")
+    resources = {"io_manager": snowflake_io_manager(), "landing_zone": LandingZone(root=str(landing))}
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as instance, fakesnow.patch(
+        extra_targets=["dagster_snowflake_pandas.snowflake_pandas_type_handler.write_pandas"]
+    ):
+        loaded = dg.materialize([build_raw_asset(ORDERS)], partition_key=DAY.isoformat(), resources=resources,
+                                instance=instance)
+        folder = landing_day_dir(landing, ORDERS, DAY)
+        next(folder.glob("*.csv")).write_text("order_id\nO-1\n")  # a refused day: the failure path logs too
+        refused = dg.materialize([build_raw_asset(ORDERS)], partition_key=DAY.isoformat(), resources=resources,
+                                 instance=instance, raise_on_error=False)
+        assert loaded.success and not refused.success
+        assert len(instance.all_logs(loaded.run_id)) > 10
+        assert leaks(instance, [loaded, refused], home) == []
+    captured = capfd.readouterr()
+    assert "STEP_START" in captured.err + captured.out, "the run logs were not captured where we look"
+    assert PLANTED not in captured.out + captured.err
+
+
+def test_the_leak_scan_finds_a_password_that_was_logged(tmp_path, monkeypatch):
+    monkeypatch.setenv("SNOWFLAKE_PASSWORD", PLANTED)
+
+    @dg.asset
+    def careless(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        context.log.info(f"connecting with {os.environ['SNOWFLAKE_PASSWORD']}")
+        return dg.MaterializeResult()
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home)) as instance:
+        run = dg.materialize([careless], instance=instance)
+        assert leaks(instance, [run], home)
+
+
+def test_the_repository_holds_no_credential():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assignment = re.compile(r"""(password|passphrase|secret|token)["']?\s*[:=]\s*["'](?![{$]|not-a-real)[^"'\s]{6,}""",
+                            re.IGNORECASE)
+    found = []
+    for name in tracked.stdout.splitlines():
+        path = REPO_ROOT / name
+        if not path.is_file() or path.suffix not in {".py", ".yml", ".yaml", ".toml", ".cfg", ".md", ".sql", ""}:
+            continue
+        text = path.read_text(errors="replace")
+        if "PRIVATE KEY-----" in text and "BEGIN" in text:
+            found.append(f"{name}: a private key")
+        found += [f"{name}: {match.group(0)}" for match in assignment.finditer(text)]
+    assert not found, found
+    profiles = (REPO_ROOT / "vision_dbt" / "profiles.yml").read_text()
+    assert re.search(r"password: \"\{\{ env_var\('SNOWFLAKE_PASSWORD'", profiles)
+
+
+@pytest.mark.parametrize(
+    "name", ["orders; drop table raw.books_orders", 'orders" --', "bad-name", "../raw", "", "1orders"]
+)
+def test_an_identifier_that_is_not_plain_never_reaches_sql(name):
+    with pytest.raises(dg.Failure, match="is not a plain SQL identifier"):
+        checked_identifier(name, "table")
+
+
+def test_a_table_name_that_is_not_an_identifier_is_refused_before_any_sql(tmp_path):
+    @dg.asset(key=["raw", "bad-name"], metadata={"dagster/column_schema": dg.TableSchema(
+        columns=[dg.TableColumn("id", "varchar")])})
+    def bad_name() -> pd.DataFrame:
+        return pd.DataFrame({"id": ["1"]})
+
+    database = tmp_path / "vision.duckdb"
+    result = dg.materialize([bad_name], resources={"io_manager": VisionDuckDBPandasIOManager(database=str(database))},
+                            raise_on_error=False)
+    assert not result.success
+    assert "table 'bad-name' is not a plain SQL identifier" in result.get_step_failure_events()[0].step_failure_data.error.message
+
+
+def test_a_partition_key_that_is_not_a_day_is_refused(simulated_landing, tmp_path):
+    with pytest.raises(dg.DagsterUnknownPartitionError,
+                       match="Could not find a partition"):
+        dg.materialize(
+            [build_raw_asset(ORDERS)],
+            partition_key=f"{DAY.isoformat()}' or 1=1 --",
+            resources={"io_manager": VisionDuckDBPandasIOManager(database=str(tmp_path / "vision.duckdb")),
+                       "landing_zone": LandingZone(root=str(simulated_landing))},
+        )
+    assert not (tmp_path / "vision.duckdb").exists()
+
+
+def test_make_dev_serves_the_ui_on_loopback_only():
+    recipe = re.search(r"^dev:.*\n((?:\t.*\n)+)", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert recipe and "dagster dev" in recipe.group(1)
+    assert "--host 127.0.0.1" in recipe.group(1)
+    assert "0.0.0.0" not in recipe.group(1)
+
+
+def test_a_landing_path_cannot_escape_the_landing_root():
+    # Contract names are plain identifiers and days are dates, so the day folder is always under the root.
+    root = Path("/landing")
+    for table in SOURCE_TABLES_BY_NAME.values():
+        assert landing_day_dir(root, table, DAY).resolve().is_relative_to(root)
