@@ -14,7 +14,7 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env instance browser run test test-fast test-e2e dev clean
+.PHONY: env instance browser run test test-fast test-e2e dev clean docs
 
 env: $(STAMP)
 
@@ -47,6 +47,13 @@ test-e2e: env
 
 dev: env instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+# dbt's documentation site (every model and column described, the lineage graph) from the project and the
+# warehouse's catalog, served on http://127.0.0.1:8080. Reads the warehouse: not while a run writes it.
+docs: env
+	cd vision_dbt && VISION_DUCKDB_PATH=$(VISION_DATA_DIR)/warehouse/vision.duckdb \
+		../$(BIN)/dbt docs generate --profiles-dir . --target-path target/docs && \
+		../$(BIN)/dbt docs serve --profiles-dir . --target-path target/docs --host 127.0.0.1 --port 8080
 
 clean:
 	rm -rf $(DATA_DIR) vision_dbt/target vision_dbt/logs

@@ -15,6 +15,9 @@ import pandas as pd
 
 from vision_assets import paths
 from vision_assets.dashboards import engagement, geography, page, products, sales, spending
+from vision_assets.landing.contracts import BUSINESS_LINES
+from vision_assets.trust.declared import declared_lineage
+from vision_assets.trust.report import render_html, report_for_materialization
 from vision_assets.warehouse import warehouse_pool
 
 GROUP = "dashboards"
@@ -35,12 +38,24 @@ def _metadata_value(value: float | str) -> dg.MetadataValue:
     return dg.MetadataValue.float(float(value))
 
 
+def _write_trust_panel(context: dg.AssetExecutionContext, dashboard: page.Dashboard) -> tuple[Path, str]:
+    """The page's trust panel, beside it: where its figures come from, how fresh, which checks passed."""
+    report = report_for_materialization(context)
+    panel = paths.dashboards_dir() / page.trust_panel_file_name(dashboard.name)
+    panel.write_text(render_html(report, back_link=dashboard.file_name), encoding="utf-8")
+    context.log.info(f"Trust panel {panel}: {report.verdict}, {report.reason}")
+    return panel, f"{report.verdict}: {report.reason}"
+
+
 def _publish(context: dg.AssetExecutionContext, dashboard: page.Dashboard) -> dg.MaterializeResult:
     written = page.write_dashboard(dashboard, paths.dashboards_dir())
     context.log.info(f"Wrote {written.page} ({written.page.stat().st_size / 1e6:.1f} MB)")
+    trust_panel, verdict = _write_trust_panel(context, dashboard)
     return dg.MaterializeResult(
         metadata={
             "page": dg.MetadataValue.path(str(written.page)),
+            "trust_panel": dg.MetadataValue.path(str(trust_panel)),
+            "trust_verdict": dg.MetadataValue.text(verdict),
             "preview": dg.MetadataValue.md(page.markdown_preview(dashboard, written.preview_png)),
             "preview_png": dg.MetadataValue.path(str(written.preview)),
             "window_start": dg.MetadataValue.text(dashboard.window_start.isoformat()),
@@ -56,9 +71,60 @@ _COMMON = {"group_name": GROUP, "owners": OWNERS, "kinds": KINDS}
 _READS_WAREHOUSE = {**_COMMON, "pool": warehouse_pool()}
 
 
+def _tiles(tiles: dict[str, tuple[str, str, list[str]]]) -> dict[str, dg.MetadataValue]:
+    """A dashboard's headline tiles as its columns: (type, what the tile shows, the columns it sums up).
+
+    The column schema lists the tiles; the column lineage takes each back to the warehouse columns it is
+    computed from, and from there to the raw tables and landing files (``vision trust``).
+    """
+    return {
+        "dagster/column_schema": dg.MetadataValue.table_schema(
+            dg.TableSchema(
+                columns=[
+                    dg.TableColumn(name, type_, description=text) for name, (type_, text, _) in tiles.items()
+                ]
+            )
+        ),
+        "dagster/column_lineage": dg.MetadataValue.column_lineage(
+            declared_lineage({name: references for name, (_, _, references) in tiles.items()})
+        ),
+    }
+
+
+_DEMAND = "demand.fct_daily_demand"
+_SPEND = "demand.fct_customer_spend_monthly"
+_PERFORMANCE = "demand.fct_product_performance"
+_CONTENT = "demand.fct_content_engagement"
+_OFFERS = "recommendations.user_recommendations"
+_PLACES = "marts.dim_geography"
+
+
 @dg.asset(
     key=["dashboards", sales.NAME],
     ins={"daily_demand": _table("demand.fct_daily_demand", sales.DEMAND_COLUMNS)},
+    metadata=_tiles(
+        {
+            "net_revenue_usd": (
+                "double",
+                "Net revenue of all lines in the window, after discounts and refunds (USD).",
+                [f"{_DEMAND}.net_revenue_usd"],
+            ),
+            "units_sold": ("bigint", "Units sold in the window.", [f"{_DEMAND}.units_sold"]),
+            "leading_line": (
+                "varchar",
+                "The business line with the most net revenue, and its share.",
+                [f"{_DEMAND}.net_revenue_usd", f"{_DEMAND}.business_line"],
+            ),
+            **{
+                f"net_revenue_usd.{line}": (
+                    "double",
+                    f"Net revenue of {line} in the window (USD).",
+                    [f"{_DEMAND}.net_revenue_usd", f"{_DEMAND}.business_line"],
+                )
+                for line in BUSINESS_LINES
+            },
+        }
+    ),
     **_READS_WAREHOUSE,
 )
 def sales_by_business_line(
@@ -78,6 +144,36 @@ def sales_by_business_line(
         "spend": _table("demand.fct_customer_spend_monthly", spending.SPEND_COLUMNS),
         "segments": _table("analytics.customer_segments", spending.SEGMENT_COLUMNS),
     },
+    metadata=_tiles(
+        {
+            "net_spend_usd": (
+                "double",
+                "Net spend of all customers in the window (USD).",
+                [f"{_SPEND}.net_spend_usd"],
+            ),
+            "spending_customers": ("bigint", "People who spent in the window.", [f"{_SPEND}.customer_key"]),
+            "net_spend_per_customer_usd": (
+                "double",
+                "Net spend per spending person (USD).",
+                [f"{_SPEND}.net_spend_usd", f"{_SPEND}.customer_key"],
+            ),
+            "cross_business_customers": (
+                "bigint",
+                "People with accounts in two or more business lines who spent.",
+                [f"{_SPEND}.customer_key", f"{_SPEND}.is_multi_line_customer"],
+            ),
+            "cross_business_net_spend_per_customer_usd": (
+                "double",
+                "Net spend per cross-business customer (USD).",
+                [f"{_SPEND}.net_spend_usd", f"{_SPEND}.customer_key", f"{_SPEND}.is_multi_line_customer"],
+            ),
+            "single_line_net_spend_per_customer_usd": (
+                "double",
+                "Net spend per single-line customer (USD).",
+                [f"{_SPEND}.net_spend_usd", f"{_SPEND}.customer_key", f"{_SPEND}.is_multi_line_customer"],
+            ),
+        }
+    ),
     **_READS_WAREHOUSE,
 )
 def customer_spending(
@@ -98,6 +194,42 @@ def customer_spending(
         "daily_demand": _table("demand.fct_daily_demand", geography.DEMAND_COLUMNS),
         "places": _table("marts.dim_geography"),
     },
+    metadata=_tiles(
+        {
+            "net_revenue_usd": (
+                "double",
+                "Net revenue of all places in the window (USD).",
+                [f"{_DEMAND}.net_revenue_usd"],
+            ),
+            "customers": ("bigint", "People, by their current billing place.", [f"{_PLACES}.customer_count"]),
+            "countries_with_sales": (
+                "bigint",
+                "Countries with any net revenue in the window.",
+                [
+                    f"{_DEMAND}.net_revenue_usd",
+                    f"{_DEMAND}.geography_key",
+                    f"{_PLACES}.geography_key",
+                    f"{_PLACES}.country_code",
+                ],
+            ),
+            "top_country": (
+                "varchar",
+                "The country with the most net revenue.",
+                [
+                    f"{_DEMAND}.net_revenue_usd",
+                    f"{_DEMAND}.geography_key",
+                    f"{_PLACES}.geography_key",
+                    f"{_PLACES}.country_code",
+                    f"{_PLACES}.country_name",
+                ],
+            ),
+            "unknown_place_net_revenue_usd": (
+                "double",
+                "Net revenue of accounts whose place has not landed yet (USD).",
+                [f"{_DEMAND}.net_revenue_usd", f"{_DEMAND}.geography_key"],
+            ),
+        }
+    ),
     **_READS_WAREHOUSE,
 )
 def geography_dashboard(
@@ -116,6 +248,31 @@ def geography_dashboard(
 @dg.asset(
     key=["dashboards", products.NAME],
     ins={"performance": _table("demand.fct_product_performance", products.PERFORMANCE_COLUMNS)},
+    metadata=_tiles(
+        {
+            "net_revenue_usd": (
+                "double",
+                "Net revenue of all products in the window, membership plans included (USD).",
+                [f"{_PERFORMANCE}.net_revenue_usd"],
+            ),
+            "units_sold": ("bigint", "Units sold in the window.", [f"{_PERFORMANCE}.units_sold"]),
+            "review_count": (
+                "bigint",
+                "Reviews and ratings in the window.",
+                [f"{_PERFORMANCE}.review_count"],
+            ),
+            "average_rating": (
+                "double",
+                "Average rating: summed ratings over the number of ratings.",
+                [f"{_PERFORMANCE}.rating_sum", f"{_PERFORMANCE}.review_count"],
+            ),
+            "products_reviewed": (
+                "bigint",
+                "Products with at least one review in the window.",
+                [f"{_PERFORMANCE}.product_key", f"{_PERFORMANCE}.review_count"],
+            ),
+        }
+    ),
     **_READS_WAREHOUSE,
 )
 def product_performance(context: dg.AssetExecutionContext, performance: pd.DataFrame) -> dg.MaterializeResult:
@@ -137,6 +294,36 @@ def product_performance(context: dg.AssetExecutionContext, performance: pd.DataF
         "similar": _table("recommendations.similar_items", engagement.SIMILAR_COLUMNS),
         "catalog": _table("marts.dim_product", engagement.PRODUCT_COLUMNS),
     },
+    metadata=_tiles(
+        {
+            "engaged_minutes": (
+                "double",
+                "Minutes read, watched and listened in the window (Books, Flicks, Music).",
+                [f"{_CONTENT}.engaged_minutes"],
+            ),
+            "engagement_events": (
+                "bigint",
+                "Engagement events in the window.",
+                [f"{_CONTENT}.engagement_events"],
+            ),
+            "titles_engaged": ("bigint", "Distinct titles engaged with.", [f"{_CONTENT}.product_key"]),
+            "customers_with_recommendations": (
+                "bigint",
+                "People the recommender offers something to.",
+                [f"{_OFFERS}.customer_key"],
+            ),
+            "distinct_items_recommended": (
+                "bigint",
+                "Distinct items offered.",
+                [f"{_OFFERS}.product_key"],
+            ),
+            "fallback_share": (
+                "double",
+                "Share of recommendations that fall back to popularity.",
+                [f"{_OFFERS}.source"],
+            ),
+        }
+    ),
     **_READS_WAREHOUSE,
 )
 def content_engagement(
@@ -167,9 +354,26 @@ def _read_summaries(directory: Path) -> list[dict]:
     return [json.loads(page.summary_path(directory, name).read_text()) for name in _DASHBOARD_NAMES]
 
 
+def _headline_tiles(dashboard: dg.AssetsDefinition) -> list[str]:
+    """The tiles the index shows of a dashboard: its first four (``page.summary_of``)."""
+    schema = dashboard.specs_by_key[dashboard.key].metadata["dagster/column_schema"].schema
+    return [f"dashboards.{dashboard.key.path[-1]}.{column.name}" for column in schema.columns[:4]]
+
+
 @dg.asset(
     key=["dashboards", "index"],
     deps=[dashboard.key for dashboard in _DASHBOARDS],
+    metadata=_tiles(
+        {
+            "dashboard": ("varchar", "The dashboard's title and question, linked to its page.", []),
+            "window": ("varchar", "The days or months the dashboard covers.", []),
+            "headline": (
+                "varchar",
+                "The dashboard's first four headline figures.",
+                [tile for dashboard in _DASHBOARDS for tile in _headline_tiles(dashboard)],
+            ),
+        }
+    ),
     **_COMMON,
 )
 def dashboards_index(context: dg.AssetExecutionContext) -> dg.MaterializeResult:

@@ -91,6 +91,10 @@ class Dashboard:
         return f"{self.name}.html"
 
     @property
+    def trust_panel_file_name(self) -> str:
+        return trust_panel_file_name(self.name)
+
+    @property
     def window_label(self) -> str:
         if self.window_grain == "month":
             return f"{self.window_start:%B %Y} to {self.window_end:%B %Y} (whole UTC months)"
@@ -98,6 +102,11 @@ class Dashboard:
 
     def panel(self, key: str) -> Panel:
         return next(panel for panel in self.panels if panel.key == key)
+
+
+def trust_panel_file_name(name: str) -> str:
+    """The page beside a dashboard that says where its figures come from and whether to trust them."""
+    return f"{name}.trust.html"
 
 
 @functools.cache
@@ -141,6 +150,7 @@ th { background: #f0f4f8; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 footer { padding: 0 32px 28px; color: var(--muted); font-size: 13px; }
 footer li { margin: 2px 0; }
+a.trust { color: #1f5fa8; text-decoration: none; font-size: 13px; }
 .vega-bind { margin: 4px 0 8px; font-size: 14px; }
 .vega-bind select { font-size: 14px; }
 ul.dashboards { list-style: none; padding: 0; display: grid; gap: 14px;
@@ -187,6 +197,10 @@ def render_dashboard(dashboard: Dashboard, generated_at: datetime | None = None)
         + "</div>"
         for kpi in dashboard.kpis
     )
+    trust = (
+        f'<a class="trust" href="{html.escape(dashboard.trust_panel_file_name)}">'
+        "Can I trust this? Sources, freshness and checks</a>"
+    )
     sections, specs = [], {}
     for panel in dashboard.panels:
         body = (
@@ -199,7 +213,7 @@ def render_dashboard(dashboard: Dashboard, generated_at: datetime | None = None)
         sections.append(
             f'<section class="panel" id="{panel.key}" data-panel="{panel.key}" data-kind="{panel.kind}">'
             f"<h2>{html.escape(panel.title)}</h2>"
-            f'<p class="description">{html.escape(panel.description)}</p>{body}</section>'
+            f'<p class="description">{html.escape(panel.description)}</p>{body}<p>{trust}</p></section>'
         )
     notes = "".join(f"<li>{html.escape(note)}</li>" for note in dashboard.notes)
     sources = ", ".join(f"<code>{html.escape(source)}</code>" for source in dashboard.sources)
@@ -214,7 +228,7 @@ def render_dashboard(dashboard: Dashboard, generated_at: datetime | None = None)
 </head>
 <body data-dashboard="{html.escape(dashboard.name)}" data-rendered="pending">
 <header>
-<nav><a href="index.html">&larr; All Vision dashboards</a></nav>
+<nav><a href="index.html">&larr; All Vision dashboards</a> · {trust}</nav>
 <h1>{html.escape(dashboard.title)}</h1>
 <p>{html.escape(dashboard.question)}</p>
 <p>Window: {html.escape(dashboard.window_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · amounts in USD</p>

@@ -30,6 +30,7 @@ from vision_assets.recommendations.popularity import (
     fill_with_fallback,
     popular_lists,
 )
+from vision_assets.trust.declared import declared_lineage
 from vision_assets.warehouse import warehouse_pool
 
 OWNERS = ["team:data-science"]
@@ -115,6 +116,31 @@ _MART_INPUTS = {
 _RECOMMENDATIONS = {"group_name": "recommendations", "owners": OWNERS, "pool": warehouse_pool()}
 _ANALYTICS = {"group_name": "analytics", "owners": OWNERS, "pool": warehouse_pool()}
 
+# Column lineage (`dagster/column_lineage`): what each output column is computed from. A model's output
+# (a rank, a score, a similarity) comes from every interaction it learned from.
+_INTERACTIONS = [
+    *(f"marts.fct_sales.{column}" for column in ("sale_type", "customer_key", "product_key", "sold_at")),
+    *(
+        f"marts.fct_engagement.{column}"
+        for column in ("customer_key", "product_key", "event_type", "engagement_category", "engaged_at")
+    ),
+    *(f"marts.fct_reviews.{column}" for column in ("customer_key", "product_key", "rating", "reviewed_at")),
+]
+_INTERACTION_TIMES = [
+    "marts.fct_sales.sold_at",
+    "marts.fct_engagement.engaged_at",
+    "marts.fct_reviews.reviewed_at",
+]
+_ACTIVITY = [
+    *(
+        f"marts.{table}.{column}"
+        for table in ("fct_sales", "fct_engagement", "fct_reviews")
+        for column in ("customer_key", "business_line")
+    ),
+    *_INTERACTION_TIMES,
+]
+_REVENUE = ["marts.fct_sales.customer_key", "marts.fct_sales.sold_at", "marts.fct_sales.net_amount_usd"]
+
 
 # --------------------------------------------------------------------------------------------- popular items
 POPULAR_ITEMS_SCHEMA = _schema(
@@ -156,9 +182,38 @@ POPULAR_ITEMS_SCHEMA = _schema(
 )
 
 
+POPULAR_ITEMS_LINEAGE = declared_lineage(
+    {
+        "popularity_list": [],
+        "business_line": ["marts.dim_product.business_line"],
+        "scope": [
+            "marts.dim_product.business_line",
+            "marts.dim_product.category",
+            "marts.dim_customer.region",
+            "marts.dim_customer.country_code",
+        ],
+        "rank": _INTERACTIONS,
+        "item_type": ["marts.dim_product.creator_type"],
+        "product_key": [*_INTERACTIONS, "marts.dim_product.product_key"],
+        "item_name": [
+            "marts.dim_product.product_name",
+            "marts.dim_product.creator_name",
+            "marts.dim_product.category",
+        ],
+        "creator_name": ["marts.dim_product.creator_name"],
+        "genre": ["marts.dim_product.category"],
+        "popularity_score": _INTERACTIONS,
+        "distinct_customers": _INTERACTIONS,
+        "weighted_interactions": _INTERACTIONS,
+        "window_start": _INTERACTION_TIMES,
+        "window_end": _INTERACTION_TIMES,
+    }
+)
+
+
 @dg.asset(
     key=["recommendations", "popular_items"],
-    metadata={"dagster/column_schema": POPULAR_ITEMS_SCHEMA},
+    metadata={"dagster/column_schema": POPULAR_ITEMS_SCHEMA, "dagster/column_lineage": POPULAR_ITEMS_LINEAGE},
     ins={
         **_MART_INPUTS,
         "customers": _table("marts.dim_customer", ["customer_key", "region", "country_code"]),
@@ -238,9 +293,27 @@ def _metric_metadata(prefix: str, metrics: RankingMetrics) -> dict[str, dg.Metad
     return {key: dg.MetadataValue.float(round(value, 5)) for key, value in metrics.as_dict(prefix).items()}
 
 
+USER_RECOMMENDATIONS_LINEAGE = declared_lineage(
+    {
+        "customer_key": ["marts.dim_customer.customer_key"],
+        "scope": ["marts.dim_product.business_line"],
+        "rank": _INTERACTIONS,
+        "product_key": [*_INTERACTIONS, "marts.dim_product.product_key"],
+        "business_line": ["marts.dim_product.business_line"],
+        "product_name": ["marts.dim_product.product_name"],
+        "genre": ["marts.dim_product.category"],
+        "score": _INTERACTIONS,
+        "source": _INTERACTIONS,
+    }
+)
+
+
 @dg.asset(
     key=["recommendations", "user_recommendations"],
-    metadata={"dagster/column_schema": USER_RECOMMENDATIONS_SCHEMA},
+    metadata={
+        "dagster/column_schema": USER_RECOMMENDATIONS_SCHEMA,
+        "dagster/column_lineage": USER_RECOMMENDATIONS_LINEAGE,
+    },
     ins={**_MART_INPUTS, "customers": _table("marts.dim_customer", ["customer_key"])},
     kinds={"python", "scipy"},
     check_specs=[
@@ -384,9 +457,24 @@ SIMILAR_ITEMS_SCHEMA = _schema(
 )
 
 
+SIMILAR_ITEMS_LINEAGE = declared_lineage(
+    {
+        "product_key": _INTERACTIONS,
+        "rank": _INTERACTIONS,
+        "similar_product_key": _INTERACTIONS,
+        "similarity": _INTERACTIONS,
+        "shared_customers": _INTERACTIONS,
+        "business_line": ["marts.dim_product.business_line"],
+        "similar_business_line": ["marts.dim_product.business_line"],
+        "product_name": ["marts.dim_product.product_name"],
+        "similar_product_name": ["marts.dim_product.product_name"],
+    }
+)
+
+
 @dg.asset(
     key=["recommendations", "similar_items"],
-    metadata={"dagster/column_schema": SIMILAR_ITEMS_SCHEMA},
+    metadata={"dagster/column_schema": SIMILAR_ITEMS_SCHEMA, "dagster/column_lineage": SIMILAR_ITEMS_LINEAGE},
     ins=_MART_INPUTS,
     kinds={"python", "scipy"},
     **_RECOMMENDATIONS,
@@ -460,9 +548,32 @@ CUSTOMER_SEGMENTS_SCHEMA = _schema(
 )
 
 
+_RFM = [*_ACTIVITY, *_REVENUE]
+CUSTOMER_SEGMENTS_LINEAGE = declared_lineage(
+    {
+        "customer_key": ["marts.dim_customer.customer_key"],
+        "segment_label": _RFM,
+        "segment_description": _RFM,
+        "rfm_code": _RFM,
+        "recency_score": _ACTIVITY,
+        "frequency_score": _ACTIVITY,
+        "monetary_score": _REVENUE,
+        "recency_days": _ACTIVITY,
+        "active_days": _ACTIVITY,
+        "monetary_usd": _REVENUE,
+        "business_lines_active": _ACTIVITY,
+        "last_active_at": _ACTIVITY,
+        "as_of_date": _INTERACTION_TIMES,
+    }
+)
+
+
 @dg.asset(
     key=["analytics", "customer_segments"],
-    metadata={"dagster/column_schema": CUSTOMER_SEGMENTS_SCHEMA},
+    metadata={
+        "dagster/column_schema": CUSTOMER_SEGMENTS_SCHEMA,
+        "dagster/column_lineage": CUSTOMER_SEGMENTS_LINEAGE,
+    },
     ins={
         "sales": _table("marts.fct_sales", _SALES),
         "engagement": _table("marts.fct_engagement", _ENGAGEMENT),
@@ -557,9 +668,38 @@ CHURN_SCORES_SCHEMA = _schema(
 )
 
 
+_MEMBERSHIP_SNAPSHOTS = [f"marts.fct_membership.{column}" for column in _MEMBERSHIP]
+_ENGAGEMENT_SIGNALS = [
+    *(f"marts.fct_engagement.{column}" for column in ("account_key", "business_line", "activity_date")),
+    "marts.fct_membership.status_date",
+]
+_PAYMENT_SIGNALS = [f"marts.fct_billing.{column}" for column in _BILLING]
+_CHURN_MODEL = [*_MEMBERSHIP_SNAPSHOTS, *_ENGAGEMENT_SIGNALS, *_PAYMENT_SIGNALS]
+CHURN_SCORES_LINEAGE = declared_lineage(
+    {
+        "membership_key": ["marts.fct_membership.membership_key"],
+        "customer_key": ["marts.fct_membership.customer_key"],
+        "account_key": ["marts.fct_membership.account_key"],
+        "business_line": ["marts.fct_membership.business_line"],
+        "plan": ["marts.fct_membership.plan"],
+        "churn_probability_30d": _CHURN_MODEL,
+        "risk_band": _CHURN_MODEL,
+        "membership_age_days": ["marts.fct_membership.membership_age_days"],
+        "events_7d": _ENGAGEMENT_SIGNALS,
+        "events_28d": _ENGAGEMENT_SIGNALS,
+        "days_since_last_event": _ENGAGEMENT_SIGNALS,
+        "payment_failed_unresolved": [*_PAYMENT_SIGNALS, "marts.fct_membership.status_date"],
+        "days_since_last_payment": [*_PAYMENT_SIGNALS, "marts.fct_membership.status_date"],
+        "other_active_memberships": ["marts.fct_membership.customer_key", "marts.fct_membership.is_active"],
+        "scored_on": ["marts.fct_membership.status_date"],
+        "model": _CHURN_MODEL,
+    }
+)
+
+
 @dg.asset(
     key=["analytics", "churn_scores"],
-    metadata={"dagster/column_schema": CHURN_SCORES_SCHEMA},
+    metadata={"dagster/column_schema": CHURN_SCORES_SCHEMA, "dagster/column_lineage": CHURN_SCORES_LINEAGE},
     ins={
         "memberships": _table("marts.fct_membership", _MEMBERSHIP),
         "engagement": _table(

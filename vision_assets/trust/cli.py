@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         help="where a table or column comes from, how fresh it is, whether its checks passed",
         description="Trust before use: lineage back to the landing files, freshness, checks and a verdict.",
     )
-    trust_command.add_argument("target", help="schema.table or schema.table.column, e.g. demand.fct_daily_demand")
+    trust_command.add_argument(
+        "target", help="schema.table or schema.table.column, e.g. demand.fct_daily_demand"
+    )
     args = parser.parse_args(argv)
     return trust(args.target)
 

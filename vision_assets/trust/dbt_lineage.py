@@ -57,7 +57,10 @@ def dbt_column_lineage() -> dict[dg.AssetKey, dg.TableColumnLineage]:
     return {
         dg.AssetKey(list(key)): dg.TableColumnLineage(
             deps_by_column={
-                column: [dg.TableColumnDep(asset_key=dg.AssetKey(list(parent)), column_name=name) for parent, name in deps]
+                column: [
+                    dg.TableColumnDep(asset_key=dg.AssetKey(list(parent)), column_name=name)
+                    for parent, name in deps
+                ]
                 for column, deps in columns.items()
             }
         )
@@ -104,6 +107,7 @@ def compile_project() -> dict[str, Any]:
             capture_output=True,
             text=True,
             timeout=600,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt compile failed, no column lineage:\n{result.stdout}\n{result.stderr}")
@@ -121,7 +125,9 @@ def derive_lineage(manifest: Mapping[str, Any]) -> dict[str, ColumnDeps]:
         if node["resource_type"] == "seed":
             with (DBT_PROJECT_DIR / node["original_file_path"]).open(newline="") as handle:
                 columns[unique_id] = next(csv.reader(handle))
-    models = {unique_id: node for unique_id, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    models = {
+        unique_id: node for unique_id, node in manifest["nodes"].items() if node["resource_type"] == "model"
+    }
     result: dict[str, ColumnDeps] = {}
     for unique_id in _dependency_order(models, set(columns)):
         node = models[unique_id]

@@ -83,11 +83,14 @@ def column_lineage_of(graph: BaseAssetGraph, key: dg.AssetKey) -> dg.TableColumn
     return getattr(value, "value", value)
 
 
+def column_schema_of(graph: BaseAssetGraph, key: dg.AssetKey) -> dg.TableSchema | None:
+    value = graph.get(key).metadata.get(COLUMN_SCHEMA)
+    return getattr(value, "schema", value)
+
+
 def columns_of(graph: BaseAssetGraph, key: dg.AssetKey) -> list[str]:
     """The asset's columns as its definition declares them (column schema, else column lineage)."""
-    metadata = graph.get(key).metadata
-    schema = metadata.get(COLUMN_SCHEMA)
-    schema = getattr(schema, "schema", schema)
+    schema = column_schema_of(graph, key)
     if schema is not None:
         return [column.name for column in schema.columns]
     lineage = column_lineage_of(graph, key)
@@ -129,7 +132,9 @@ def trace(graph: BaseAssetGraph, key: dg.AssetKey, column: str | None = None) ->
         if lineage is None:
             _count_all_upstream(graph, ref.asset, result)
             continue
-        parents = [ColumnRef(dep.asset_key, dep.column_name) for dep in lineage.deps_by_column.get(ref.column, [])]
+        parents = [
+            ColumnRef(dep.asset_key, dep.column_name) for dep in lineage.deps_by_column.get(ref.column, [])
+        ]
         result.edges[ref] = sorted(parents, key=str)
         queue.extend(parents)
     if column is None:
@@ -159,20 +164,23 @@ def resolve(graph: BaseAssetGraph, target: str) -> tuple[dg.AssetKey, str | None
         key = keys.get(tuple(parts[:length]))
         if key is None:
             continue
-        rest = parts[length:]
-        if not rest:
+        if length == len(parts):
             return key, None
-        if len(rest) > 1:
-            break
+        # Everything after the table is the column (a dashboard tile may be `net_revenue_usd.books`).
+        column = ".".join(parts[length:])
         columns = columns_of(graph, key)
-        if rest[0] in columns:
-            return key, rest[0]
-        matches = [name for name in columns if name.startswith(rest[0])]
+        if column in columns:
+            return key, column
+        matches = [name for name in columns if name.startswith(column)]
         if len(matches) == 1:
             return key, matches[0]
         raise LookupError(
-            f"{dotted(key)} has no column {rest[0]!r}"
-            + (f"; did you mean one of {', '.join(matches)}?" if matches else f". Its columns: {', '.join(columns)}")
+            f"{dotted(key)} has no column {column!r}"
+            + (
+                f"; did you mean one of {', '.join(matches)}?"
+                if matches
+                else f". Its columns: {', '.join(columns)}"
+            )
         )
     raise LookupError(f"no asset {target!r}; assets look like demand.fct_daily_demand (schema.table)")
 

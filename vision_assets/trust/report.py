@@ -4,7 +4,7 @@ Verdicts, in order of precedence:
 
 * ``never materialized``: the asset, or an asset it is computed from, has no materialization.
 * ``failing checks``: a check on the asset or on an asset it is computed from failed on the data there now
-  (a blocking check, or severity ERROR; a check evaluated before the asset last materialized is reported
+  with severity ERROR (a WARN failure, or a check evaluated before the asset last materialized, is reported
   but does not count).
 * ``stale``: the asset or an asset it is computed from is past its freshness deadline without a
   materialization inside its window (Dagster's freshness state FAIL).
@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dagster as dg
+from dagster._check import CheckError
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
-from vision_assets.trust.lineage import COLUMN_SCHEMA, Lineage, dotted, trace, upstream_order
+from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, trace, upstream_order
 from vision_assets.trust.status import AssetStatus, read_status, when
 
 TRUSTED = "trusted"
@@ -51,11 +52,24 @@ class TrustReport:
 
 
 def build_report(
-    instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.AssetKey, column: str | None = None
+    instance: dg.DagsterInstance,
+    graph: BaseAssetGraph,
+    key: dg.AssetKey,
+    column: str | None = None,
+    materializing_run_id: str | None = None,
 ) -> TrustReport:
+    """The report on ``key`` (or one column of it).
+
+    ``materializing_run_id``: the report is written by the run materializing ``key`` (a dashboard's trust
+    panel), so ``key`` counts as materialized now by that run; what it is computed from is read as recorded.
+    """
     lineage = trace(graph, key, column)
     keys = upstream_order(graph, {key, *lineage.assets})
     statuses = [read_status(instance, graph, asset) for asset in keys]
+    if materializing_run_id is not None:
+        statuses[0].materialized_at = datetime.now(UTC).timestamp()
+        statuses[0].run_id = materializing_run_id
+        statuses[0].freshness = "PASS"
     verdict, reason = decide(statuses[0], statuses[1:])
     return TrustReport(
         target=key,
@@ -66,6 +80,19 @@ def build_report(
         lineage=lineage,
         statuses=statuses,
     )
+
+
+def report_for_materialization(context: dg.AssetExecutionContext) -> TrustReport:
+    """The report on the asset this step materializes, written by the step itself (a trust panel).
+
+    It reads the code location's asset graph; a run started outside a code location
+    (``execute_in_process``, ``materialize``) knows only its own job's assets, and reports on those.
+    """
+    try:
+        graph = context.repository_def.asset_graph
+    except CheckError:
+        graph = context.job_def.asset_layer.asset_graph
+    return build_report(context.instance, graph, context.asset_key, materializing_run_id=context.run_id)
 
 
 def decide(target: AssetStatus, upstream: list[AssetStatus]) -> tuple[str, str]:
@@ -86,11 +113,15 @@ def decide(target: AssetStatus, upstream: list[AssetStatus]) -> tuple[str, str]:
     stale = [status for status in (target, *upstream) if status.stale]
     if stale:
         return STALE, "past the freshness deadline without a new materialization: " + _list(
-            [f"{status.name} (last materialized {when(status.materialized_at)}; {status.freshness_policy})" for status in stale]
+            [
+                f"{status.name} (last materialized {when(status.materialized_at)}; {status.freshness_policy})"
+                for status in stale
+            ]
         )
     checks = sum(1 for status in (target, *upstream) for check in status.checks if check.passed)
     return TRUSTED, (
-        f"{target.name} materialized {when(target.materialized_at)}; it and the {len(upstream)} asset(s) it is "
+        f"{target.name} materialized {when(target.materialized_at)}; "
+        f"it and the {len(upstream)} asset(s) it is "
         f"computed from are fresh against their policies, and {checks} check(s) on them passed"
     )
 
@@ -103,9 +134,8 @@ def _list(items: list[str], limit: int = 5) -> str:
 def _column_description(graph: BaseAssetGraph, key: dg.AssetKey, column: str | None) -> str:
     if column is None:
         return ""
-    schema = graph.get(key).metadata.get(COLUMN_SCHEMA)
-    schema = getattr(schema, "schema", schema)
-    for declared in getattr(schema, "columns", []):
+    schema = column_schema_of(graph, key)
+    for declared in schema.columns if schema else []:
         if declared.name == column:
             return declared.description or ""
     return ""
@@ -166,8 +196,10 @@ def render_text(report: TrustReport) -> str:
         lines += [f"{report.column}: {report.column_description}", ""]
     lines += [
         f"{target.name}: {target.description.splitlines()[0] if target.description else '(no description)'}",
-        f"  owners {', '.join(target.owners) or '-'}; group {target.group}; kinds {', '.join(target.kinds)}; "
-        f"code version {target.code_version or '-'}",
+        (
+            f"  owners {', '.join(target.owners) or '-'}; group {target.group}; "
+            f"kinds {', '.join(target.kinds)}; code version {target.code_version or '-'}"
+        ),
         "",
     ]
     if report.column:
@@ -200,7 +232,10 @@ def render_text(report: TrustReport) -> str:
             if check.passed is False:
                 lines.append(f"      {check.name}: {check.severity} {check.result}".rstrip())
         if status.source_files:
-            lines.append(f"    landing files {', '.join(status.source_files[:3])}" + (" ..." if len(status.source_files) > 3 else ""))
+            lines.append(
+                f"    landing files {', '.join(status.source_files[:3])}"
+                + (" ..." if len(status.source_files) > 3 else "")
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -224,6 +259,13 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
+def _lineage_table(rows: str) -> str:
+    if not rows:
+        return ""
+    head = "<thead><tr><th>column</th><th>computed from</th></tr></thead>"
+    return f"<h2>Column lineage</h2><table>{head}<tbody>{rows}</tbody></table>"
+
+
 def render_html(report: TrustReport, back_link: str | None = None) -> str:
     """The report as one self-contained page (no script, no request), e.g. beside a dashboard."""
     colour = _VERDICT_COLOURS[report.verdict]
@@ -244,7 +286,8 @@ def render_html(report: TrustReport, back_link: str | None = None) -> str:
         if check.passed is False
     )
     edges = "".join(
-        f"<tr><td><code>{_e(ref)}</code></td><td>{'<br>'.join(f'<code>{_e(parent)}</code>' for parent in parents)}</td></tr>"
+        f"<tr><td><code>{_e(ref)}</code></td>"
+        f"<td>{'<br>'.join(f'<code>{_e(parent)}</code>' for parent in parents)}</td></tr>"
         for ref, parents in sorted(report.lineage.edges.items(), key=lambda item: str(item[0]))
         if parents
     )
@@ -277,8 +320,9 @@ def render_html(report: TrustReport, back_link: str | None = None) -> str:
 <th>freshness</th><th>checks</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
 {f"<h2>Failed checks</h2><ul>{failed}</ul>" if failed else ""}
 <h2>Raw columns and landing files</h2>
-<table><thead><tr><th>raw table</th><th>columns read</th><th>landed as</th></tr></thead><tbody>{raw}</tbody></table>
-{f"<h2>Column lineage</h2><table><thead><tr><th>column</th><th>computed from</th></tr></thead><tbody>{edges}</tbody></table>" if edges else ""}
+<table><thead><tr><th>raw table</th><th>columns read</th><th>landed as</th></tr></thead>
+<tbody>{raw}</tbody></table>
+{_lineage_table(edges)}
 </main>
 </body>
 </html>

@@ -53,8 +53,9 @@ class CheckStatus:
 
     @property
     def blocks_trust(self) -> bool:
-        """A failed check that says the current data is wrong: an ERROR (or a blocking check) on the latest."""
-        return self.passed is False and not self.outdated and (self.blocking or self.severity == "ERROR")
+        """A check that failed with severity ERROR on the data there now (a WARN failure is a warning, as in
+        Dagster, where only an ERROR stops the assets downstream of a blocking check)."""
+        return self.passed is False and not self.outdated and self.severity == "ERROR"
 
 
 @dataclass
@@ -169,7 +170,9 @@ def _partition_summary(instance: dg.DagsterInstance, node: BaseAssetNode) -> str
         return "no partition materialized"
     keys = node.partitions_def.get_partition_keys()
     first, last = materialized[0], materialized[-1]
-    window = keys[keys.index(first) : keys.index(last) + 1] if first in keys and last in keys else materialized
+    window = (
+        keys[keys.index(first) : keys.index(last) + 1] if first in keys and last in keys else materialized
+    )
     gaps = len(set(window) - set(materialized))
     return f"{len(materialized)} partitions materialized, {first} to {last}" + (
         f" ({gaps} missing in between)" if gaps else ""

@@ -1,0 +1,76 @@
+"""A dashboard writes its trust panel beside its page when it materializes, and every chart links to it.
+
+The sales dashboard runs for real (chart module, page writer, preview); the demand table it reads is a
+small stand-in asset with one check, so the panel's verdict follows that check.
+"""
+
+import re
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from vision_assets import paths
+from vision_assets.dashboards.assets import sales_by_business_line
+from vision_assets.dashboards.theme import BUSINESS_LINES
+
+DEMAND = dg.AssetKey(["demand", "fct_daily_demand"])
+
+
+def _stand_in_demand(check_passes: bool) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=DEMAND,
+        description="A few days of demand for two days and four lines, standing in for the dbt model.",
+        check_specs=[dg.AssetCheckSpec("net_revenue_matches_raw_sources", asset=DEMAND)],
+    )
+    def demand():
+        days = pd.to_datetime(["2026-10-01", "2026-10-02"])
+        rows = [
+            {
+                "demand_date": day,
+                "business_line": line,
+                "units_sold": 3,
+                "purchase_count": 2,
+                "refund_count": 0,
+                "gross_revenue_usd": 30.0,
+                "discount_usd": 1.5,
+                "refund_usd": 0.0,
+                "net_revenue_usd": 28.5,
+            }
+            for day in days
+            for line in BUSINESS_LINES
+        ]
+        yield dg.Output(pd.DataFrame(rows))
+        yield dg.AssetCheckResult(
+            check_name="net_revenue_matches_raw_sources",
+            passed=check_passes,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="matches to the cent" if check_passes else "2 days differ from the raw exports",
+        )
+
+    return demand
+
+
+@pytest.mark.parametrize(("check_passes", "verdict"), [(True, "trusted"), (False, "failing checks")])
+def test_a_dashboard_writes_its_trust_panel_at_materialization(check_passes, verdict):
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([_stand_in_demand(check_passes), sales_by_business_line], instance=instance)
+    assert result.success
+
+    directory = paths.dashboards_dir()
+    page = (directory / "sales_by_business_line.html").read_text()
+    panel = (directory / "sales_by_business_line.trust.html").read_text()
+    assert f'data-verdict="{verdict}"' in panel
+    assert 'href="sales_by_business_line.html"' in panel
+    assert "demand.fct_daily_demand" in panel
+    if not check_passes:
+        assert "2 days differ from the raw exports" in panel
+
+    sections = re.findall(r'<section class="panel".*?</section>', page, flags=re.S)
+    assert sections
+    for section in sections:
+        assert 'href="sales_by_business_line.trust.html"' in section
+
+    materialization = result.asset_materializations_for_node(sales_by_business_line.op.name)[0]
+    assert materialization.metadata["trust_panel"].value.endswith("sales_by_business_line.trust.html")
+    assert materialization.metadata["trust_verdict"].value.startswith(verdict)

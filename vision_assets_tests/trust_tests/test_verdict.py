@@ -1,0 +1,151 @@
+"""The verdict follows what the Dagster instance records, on the real definitions and an ephemeral instance.
+
+Materializations and check results are reported to the instance as Dagster records them from a run
+(runless events), so these tests exercise the verdict without building a warehouse; freshness is moved by
+moving Dagster's clock past the policies' deadlines.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import pytest
+from dagster._core.test_utils import freeze_time
+
+from vision_assets.definitions import defs
+from vision_assets.trust.lineage import trace
+from vision_assets.trust.report import FAILING, NEVER, STALE, TRUSTED, build_report, render_html, render_text
+
+DEMAND = dg.AssetKey(["demand", "fct_daily_demand"])
+SALES = dg.AssetKey(["marts", "fct_sales"])
+REVIEWS = dg.AssetKey(["marts", "fct_reviews"])
+DAY = "2026-10-01"
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return defs.resolve_asset_graph()
+
+
+@pytest.fixture
+def instance():
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+def _materialize(instance: dg.DagsterInstance, graph, keys) -> None:
+    for key in keys:
+        partition = DAY if graph.get(key).partitions_def is not None else None
+        instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
+
+
+def _everything_upstream(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
+    return {key, *graph.get_ancestor_asset_keys(key)}
+
+
+def _fail_a_blocking_check(instance: dg.DagsterInstance, graph, key: dg.AssetKey) -> str:
+    check = next(
+        check
+        for check in sorted(graph.get_check_keys_for_assets({key}))
+        if graph.get_check_spec(check).blocking
+    )
+    instance.report_runless_asset_event(
+        dg.AssetCheckEvaluation(
+            asset_key=key,
+            check_name=check.name,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="3 rows fail",
+        )
+    )
+    return check.name
+
+
+def test_never_materialized_until_the_asset_and_what_it_reads_are(instance, graph):
+    report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+    assert report.verdict == NEVER
+    assert "demand.fct_daily_demand has never been materialized" in report.reason
+
+    _materialize(instance, graph, [DEMAND])
+    report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+    assert report.verdict == NEVER
+    assert "marts.fct_sales" in report.reason
+
+    _materialize(instance, graph, _everything_upstream(graph, DEMAND))
+    assert build_report(instance, graph, DEMAND, "net_revenue_usd").verdict == TRUSTED
+
+
+def test_failing_blocking_check_then_stale_then_trusted_again(instance, graph):
+    _materialize(instance, graph, _everything_upstream(graph, DEMAND))
+    assert build_report(instance, graph, DEMAND, "net_revenue_usd").verdict == TRUSTED
+
+    failed = _fail_a_blocking_check(instance, graph, SALES)
+    report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+    assert report.verdict == FAILING
+    assert f"marts.fct_sales: {failed}" in report.reason and "3 rows fail" in report.reason
+
+    # Three days on, nothing has materialized since: every deadline passed. The failed check still counts
+    # (it judged the data that is there now) and comes first.
+    later = datetime.now(UTC) + timedelta(days=3)
+    with freeze_time(later):
+        assert build_report(instance, graph, DEMAND, "net_revenue_usd").verdict == FAILING
+
+        # fct_sales is rebuilt (its failed check judged the previous data), the rest is not: stale.
+        _materialize(instance, graph, [SALES])
+        report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+        assert report.verdict == STALE
+        assert "demand.fct_daily_demand" in report.reason and "marts.fct_sales (" not in report.reason
+
+        _materialize(instance, graph, _everything_upstream(graph, DEMAND) - {SALES})
+        report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+        assert report.verdict == TRUSTED, report.reason
+
+
+def test_stale_when_one_raw_table_it_reads_missed_its_deadline(instance, graph):
+    _materialize(instance, graph, _everything_upstream(graph, DEMAND))
+    stale_raw = dg.AssetKey(["raw", "mart_orders"])
+    with freeze_time(datetime.now(UTC) + timedelta(days=3)):
+        _materialize(instance, graph, _everything_upstream(graph, DEMAND) - {stale_raw})
+        report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+    assert report.verdict == STALE
+    assert report.reason.count("(last materialized") == 1 and "raw.mart_orders" in report.reason
+
+
+def test_a_column_is_judged_by_what_it_reads_and_the_table_by_everything(instance, graph):
+    _materialize(instance, graph, _everything_upstream(graph, DEMAND))
+    assert REVIEWS not in trace(graph, DEMAND, "net_revenue_usd").assets
+    _fail_a_blocking_check(instance, graph, REVIEWS)
+
+    assert build_report(instance, graph, DEMAND, "net_revenue_usd").verdict == TRUSTED
+    assert build_report(instance, graph, DEMAND, "average_rating").verdict == FAILING
+    assert build_report(instance, graph, DEMAND).verdict == FAILING
+
+
+def test_a_failed_warning_check_is_reported_but_does_not_fail_the_verdict(instance, graph):
+    _materialize(instance, graph, _everything_upstream(graph, DEMAND))
+    check = next(iter(sorted(graph.get_check_keys_for_assets({SALES}))))
+    instance.report_runless_asset_event(
+        dg.AssetCheckEvaluation(
+            asset_key=SALES, check_name=check.name, passed=False, severity=dg.AssetCheckSeverity.WARN
+        )
+    )
+    report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+    assert report.verdict == TRUSTED
+    assert "1 failed (warning)" in render_text(report)
+
+
+def test_the_report_names_partitions_freshness_checks_and_landing_files(instance, graph):
+    _materialize(instance, graph, _everything_upstream(graph, DEMAND))
+    failed = _fail_a_blocking_check(instance, graph, SALES)
+    report = build_report(instance, graph, DEMAND, "net_revenue_usd")
+
+    text = render_text(report)
+    assert text.startswith("demand.fct_daily_demand.net_revenue_usd: FAILING CHECKS")
+    assert f"partitions {DAY}" in text
+    assert "freshness     PASS" in text
+    assert "landing/books/orders/<day>/part-*.csv" in text
+    assert failed in text
+
+    page = render_html(report, back_link="sales_by_business_line.html")
+    assert 'data-verdict="failing checks"' in page
+    assert 'href="sales_by_business_line.html"' in page
+    assert "<script" not in page and "http" not in page
