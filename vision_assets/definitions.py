@@ -10,7 +10,7 @@ from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
 from vision_assets.resources import build_resources
 from vision_assets.transform.assets import dbt_model_assets
-from vision_assets.trust.specs import with_column_lineage
+from vision_assets.trust.specs import trust_metadata
 from vision_assets.warehouse import warehouse_executor
 
 assets = [*raw_assets, *dbt_model_assets, *recommendation_assets, *dashboard_assets]
@@ -34,4 +34,4 @@ defs = dg.Definitions(
     ],
     resources=build_resources(),
     executor=warehouse_executor(),
-).map_asset_specs(func=layer_policies(assets)).map_asset_specs(func=with_column_lineage())
+).map_asset_specs(func=layer_policies(assets)).map_asset_specs(func=trust_metadata())

@@ -45,10 +45,15 @@ class LandingSource:
 
     @property
     def files(self) -> str:
-        return f"landing/{self.table.line}/{self.table.table}/<day>/part-*.csv"
+        return landing_files(self.table)
 
     def describe_column(self, column: str) -> str:
         return _LOAD_COLUMNS.get(column, f"column {column} of {self.files}")
+
+
+def landing_files(table: SourceTable) -> str:
+    """The files a raw table is loaded from, under the data folder (vision_assets/landing/layout.py)."""
+    return f"landing/{table.line}/{table.table}/<day>/part-*.csv"
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """What every asset spec carries for an analyst deciding whether to trust it, applied over ``Definitions``.
 
-The Python assets (recommendations, dashboards) declare their own ``dagster/column_lineage``; the raw
-assets are the roots (their columns come from the landing files, see :mod:`vision_assets.trust.lineage`).
-The dbt models get theirs here, from :mod:`vision_assets.trust.dbt_lineage`, because on DuckDB their
-materializations cannot carry it.
+The Python assets (recommendations, dashboards) declare their own ``dagster/column_lineage``. The dbt
+models get theirs here, from :mod:`vision_assets.trust.dbt_lineage`, because on DuckDB their
+materializations cannot carry it. The raw assets are the roots: each column is the landing files' column
+of the same name, and their definitions say which files (``landing_files``), since a file is no asset a
+column lineage could name.
 """
 
 import logging
@@ -11,7 +12,9 @@ from collections.abc import Callable
 
 import dagster as dg
 
+from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
 from vision_assets.trust.dbt_lineage import dbt_column_lineage
+from vision_assets.trust.lineage import is_raw, landing_files
 
 COLUMN_LINEAGE = "dagster/column_lineage"
 _DBT_UNIQUE_ID = "dagster_dbt/unique_id"
@@ -19,8 +22,8 @@ _DBT_UNIQUE_ID = "dagster_dbt/unique_id"
 logger = logging.getLogger(__name__)
 
 
-def with_column_lineage() -> Callable[[dg.AssetSpec], dg.AssetSpec]:
-    """The spec mapper for ``Definitions.map_asset_specs``: each dbt model's column lineage as metadata."""
+def trust_metadata() -> Callable[[dg.AssetSpec], dg.AssetSpec]:
+    """The spec mapper for ``Definitions.map_asset_specs``: dbt column lineage, raw tables' landing files."""
     try:
         lineage = dbt_column_lineage()
     # Whatever stops the derivation (dbt, sqlglot, a file), the code location must still load; the lineage
@@ -29,9 +32,12 @@ def with_column_lineage() -> Callable[[dg.AssetSpec], dg.AssetSpec]:
         logger.warning(f"No column lineage for the dbt models: {error}")
         lineage = {}
 
-    def add_column_lineage(spec: dg.AssetSpec) -> dg.AssetSpec:
+    def add_trust_metadata(spec: dg.AssetSpec) -> dg.AssetSpec:
+        if is_raw(spec.key):
+            table = SOURCE_TABLES_BY_NAME[spec.key.path[-1]]
+            return spec.merge_attributes(metadata={"landing_files": landing_files(table)})
         if _DBT_UNIQUE_ID not in spec.metadata or spec.key not in lineage or COLUMN_LINEAGE in spec.metadata:
             return spec
         return spec.merge_attributes(metadata={COLUMN_LINEAGE: lineage[spec.key]})
 
-    return add_column_lineage
+    return add_trust_metadata

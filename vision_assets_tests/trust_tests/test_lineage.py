@@ -57,7 +57,9 @@ def test_net_revenue_of_daily_demand_comes_from_order_lines_and_billing_of_the_r
     assert lineage.raw_columns() == NET_REVENUE_RAW_COLUMNS
     assert lineage.seeds == {dg.AssetKey(["staging", "currency_rates"])}
     assert not lineage.undeclared
-    assert lineage.landing[dg.AssetKey(["raw", "mart_orders"])].files == "landing/mart/orders/<day>/part-*.csv"
+    mart_orders = graph.get(dg.AssetKey(["raw", "mart_orders"]))
+    assert lineage.landing[mart_orders.key].files == "landing/mart/orders/<day>/part-*.csv"
+    assert mart_orders.metadata["landing_files"] == "landing/mart/orders/<day>/part-*.csv"
     # On the way: the sales fact and each line's staging of orders and billing, nothing about engagement.
     crossed = {".".join(key.path) for key in lineage.assets}
     assert {"marts.fct_sales", "staging.stg_books__orders", "staging.stg_music__billing"} <= crossed
@@ -98,7 +100,9 @@ def test_every_dbt_column_is_documented_and_has_lineage_from_the_sql(graph):
                 assert dep.column_name in columns_of(graph, dep.asset_key), (node.key, column, dep)
 
 
-@pytest.mark.parametrize("asset", [*recommendation_assets, *dashboard_assets], ids=lambda asset: asset.key.path[-1])
+@pytest.mark.parametrize(
+    "asset", [*recommendation_assets, *dashboard_assets], ids=lambda asset: asset.key.path[-1]
+)
 def test_python_assets_declare_lineage_for_every_column_from_columns_they_read(graph, asset):
     node = graph.get(asset.key)
     lineage = column_lineage_of(graph, asset.key)
@@ -133,7 +137,10 @@ def test_the_command_answers_from_the_instance_and_exits_by_verdict(tmp_path, mo
     assert cli.main(["trust", "demand.fct_daily_demand.net_revenue"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("demand.fct_daily_demand.net_revenue_usd: NEVER MATERIALIZED")
-    assert "raw.books_orders: discount_amount, quantity, unit_price  <-  landing/books/orders/<day>/part-*.csv" in out
+    assert (
+        "raw.books_orders: discount_amount, quantity, unit_price  <-  landing/books/orders/<day>/part-*.csv"
+        in out
+    )
 
     assert cli.main(["trust", "demand.nothing"]) == 2
     assert "no asset" in capsys.readouterr().err
