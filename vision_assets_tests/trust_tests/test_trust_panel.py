@@ -66,7 +66,7 @@ def test_a_dashboard_writes_its_trust_panel_at_materialization(check_passes, ver
     if not check_passes:
         assert "2 days differ from the raw exports" in panel
 
-    sections = re.findall(r'<section class="panel".*?</section>', page, flags=re.S)
+    sections = re.findall(r'<section class="panel".*?</section>', page, flags=re.DOTALL)
     assert sections
     for section in sections:
         assert 'href="sales_by_business_line.trust.html"' in section
