@@ -15,7 +15,7 @@ does not touch it); for an asset, every upstream asset counts.
 """
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -67,9 +67,13 @@ def build_report(
     keys = upstream_order(graph, {key, *lineage.assets})
     statuses = [read_status(instance, graph, asset) for asset in keys]
     if materializing_run_id is not None:
-        statuses[0].materialized_at = datetime.now(UTC).timestamp()
-        statuses[0].run_id = materializing_run_id
-        statuses[0].freshness = "PASS"
+        target = statuses[0]
+        target.materialized_at = datetime.now(UTC).timestamp()
+        target.run_id = materializing_run_id
+        target.freshness = "PASS"
+        target.last_run_partitions = []
+        # Whatever its checks said was about the data this run replaces.
+        target.checks = [replace(check, outdated=check.evaluated_at is not None) for check in target.checks]
     verdict, reason = decide(statuses[0], statuses[1:])
     return TrustReport(
         target=key,
@@ -181,7 +185,9 @@ def _materialized_line(status: AssetStatus) -> str:
         parts = status.last_run_partitions
         line += f", partitions {parts[0]}" + (f" to {parts[-1]} ({len(parts)})" if len(parts) > 1 else "")
     if status.row_count is not None:
-        line += f", {status.row_count:,} rows"
+        line += f", {status.row_count:,} rows" + (
+            f" in partition {status.latest_partition}" if status.latest_partition else ""
+        )
     return line
 
 

@@ -70,6 +70,8 @@ class AssetStatus:
     materialized_at: float | None = None
     run_id: str | None = None
     row_count: int | None = None
+    # The partition of the latest materialization, whose row count ``row_count`` is.
+    latest_partition: str | None = None
     last_run_partitions: list[str] = field(default_factory=list)
     partitions: str = ""
     freshness: str = FreshnessState.NOT_APPLICABLE.value
@@ -127,6 +129,7 @@ def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.Ass
         metadata = materialization.metadata if materialization else {}
         row_count = metadata.get("dagster/row_count")
         status.row_count = getattr(row_count, "value", row_count)
+        status.latest_partition = materialization.partition if materialization else None
         files = metadata.get("source_files")
         status.source_files = list(getattr(files, "value", files) or [])
         if node.partitions_def is not None:
@@ -154,14 +157,19 @@ def _freshness_now(instance: dg.DagsterInstance, node: BaseAssetNode) -> str:
 
 
 def _partitions_of_run(instance: dg.DagsterInstance, key: dg.AssetKey, run_id: str) -> list[str]:
-    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
-    partitions = {
-        record.event_log_entry.asset_materialization.partition
-        for record in records
-        if record.event_log_entry.asset_materialization
-        and record.event_log_entry.asset_materialization.asset_key == key
-    }
-    return sorted(partition for partition in partitions if partition)
+    """The partitions the asset's latest run materialized: its newest materializations, back to another run."""
+    partitions: set[str] = set()
+    cursor = None
+    while True:
+        page = instance.fetch_materializations(key, limit=100, cursor=cursor)
+        for record in page.records:
+            if record.run_id != run_id:
+                return sorted(partitions)
+            if record.partition_key:
+                partitions.add(record.partition_key)
+        if not page.has_more:
+            return sorted(partitions)
+        cursor = page.cursor
 
 
 def _partition_summary(instance: dg.DagsterInstance, node: BaseAssetNode) -> str:
