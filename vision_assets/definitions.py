@@ -26,6 +26,9 @@ defs = dg.Definitions(
             "downstream_automation_sensor",
             target=dg.AssetSelection.all(),
             default_status=dg.DefaultSensorStatus.RUNNING,
+            # Evaluated in the code server: the whole-table models wait on a Python condition
+            # (vision_assets/automation/landing_settled.py) that the daemon cannot deserialize.
+            use_user_code_server=True,
             description=(
                 "Evaluates every asset's automation condition: landed days flow through to the demand "
                 "facts, recommendations and dashboards."

@@ -22,6 +22,8 @@ from datetime import timedelta
 
 import dagster as dg
 
+from vision_assets.automation.landing_settled import LandingSettled
+
 LAYER_DEADLINES = {
     "raw": "0 7 * * *",
     "staging": "0 8 * * *",
@@ -53,7 +55,9 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
       recommendations, dashboards) cannot wait for "no upstream partition missing": days before the
       first landing are missing forever. It runs when an upstream asset was updated, none is in
       progress and none of its whole-table inputs is missing (a dimension waits for every line's
-      staging view). When it reads daily facts, only an update of those facts counts: the facts are rebuilt
+      staging view), and once the day's landing has settled (no raw load queued or running): the four
+      lines' loads of a day finish minutes apart, and one rebuild after the last of them replaces four
+      rebuilds, each paying dbt's start-up, that would queue behind one another for the DuckDB writer. When it reads daily facts, only an update of those facts counts: the facts are rebuilt
       after every dimension change anyway, and a dimension update alone would otherwise start a roll-up
       before the facts it sums exist.
     """
@@ -81,8 +85,10 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
         daily = dg.AssetSelection.assets(*daily_deps)
         deps_updated = deps_updated.allow(daily)
         inputs_exist = ~dg.AutomationCondition.any_deps_missing().ignore(daily)
-    return (deps_updated.since_last_handled() & inputs_exist & ready).with_label(
-        "whole-table rebuild after its daily inputs update" if daily_deps else "whole-table rebuild after an upstream update"
+    return (deps_updated.since_last_handled() & inputs_exist & ready & LandingSettled()).with_label(
+        "whole-table rebuild after its daily inputs update"
+        if daily_deps
+        else "whole-table rebuild after an upstream update"
     )
 
 

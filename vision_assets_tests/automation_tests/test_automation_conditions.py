@@ -1,0 +1,100 @@
+"""Declarative automation, tick by tick, on the real definitions and a real (temporary) instance.
+
+Materializations are reported to the instance as the runs would write them, and each tick is evaluated
+with the cursor of the one before, as the automation sensor does. What is checked is the order a landed
+day takes through the layers, and that the four lines' loads of a day lead to one rebuild, not four.
+"""
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import dagster as dg
+import pytest
+
+from vision_assets.automation.landing_settled import raw_load_unfinished
+from vision_assets.definitions import defs
+
+DAY = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
+
+
+def _keys_by_layer():
+    graph = defs.resolve_asset_graph()
+    keys = [key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
+    layers: dict[str, set[dg.AssetKey]] = {}
+    for key in keys:
+        node = graph.get(key)
+        name = "raw" if key.path[0] == "raw" else ("daily" if node.partitions_def else "whole")
+        layers.setdefault(name, set()).add(key)
+    return graph, layers
+
+
+class Ticks:
+    """The automation sensor's successive evaluations over one instance."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self.instance = instance
+        self.cursor = None
+
+    def next(self) -> dict[dg.AssetKey, int]:
+        result = dg.evaluate_automation_conditions(defs=defs, instance=self.instance, cursor=self.cursor)
+        self.cursor = result.cursor
+        return {item.key: item.true_subset.size for item in result.results if item.true_subset.size}
+
+    def materialize(self, keys, partition: str | None = None) -> None:
+        for key in keys:
+            self.instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key, partition=partition))
+
+
+@pytest.fixture
+def ticks():
+    with dg.instance_for_test() as instance:
+        yield Ticks(instance)
+
+
+def _start_raw_run(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg.DagsterRun:
+    run = dg.DagsterRun(
+        job_name="__ASSET_JOB", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED,
+        asset_selection=frozenset({key}), tags={"dagster/partition": DAY},
+    )
+    return instance.add_run(run)
+
+
+def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks):
+    graph, layers = _keys_by_layer()
+    # A deployment whose seeds and whole-table models have been built once before.
+    requested = ticks.next()
+    ticks.materialize(requested)
+    ticks.materialize(layers["whole"] - set(requested))
+    ticks.next()
+
+    # Three lines have loaded the day; the fourth line's load is still running.
+    music = {key for key in layers["raw"] if key.path[-1].startswith("music_")}
+    ticks.materialize(layers["raw"] - music, partition=DAY)
+    running = _start_raw_run(ticks.instance, next(iter(music)))
+    assert raw_load_unfinished(ticks.instance)
+    waiting = ticks.next()
+    assert not set(waiting) & (layers["whole"] | layers["daily"]), (
+        f"rebuilt while a line's load was still running: {sorted(k.to_user_string() for k in waiting)}"
+    )
+
+    # The last load finishes: every staging view and dimension is rebuilt in one tick (one run), and the
+    # daily facts, which read them, wait for the next tick instead of starting beside that rebuild.
+    ticks.instance.report_run_canceled(running)
+    assert not raw_load_unfinished(ticks.instance)
+    ticks.materialize(music, partition=DAY)
+    rebuild = ticks.next()
+    staging = {key for key in layers["whole"] if key.path[0] == "staging" and graph.get(key).parent_keys}
+    assert staging <= set(rebuild), sorted(k.to_user_string() for k in staging - set(rebuild))
+    assert dg.AssetKey(["marts", "dim_customer"]) in rebuild
+    assert not set(rebuild) & layers["daily"]
+
+    ticks.materialize(rebuild)
+    facts = ticks.next()
+    assert dg.AssetKey(["marts", "fct_sales"]) in facts and dg.AssetKey(["demand", "fct_daily_demand"]) in facts
+    assert set(facts) <= layers["daily"], "roll-ups wait until the facts they sum are built"
+
+    for key in facts:
+        ticks.materialize([key], partition=DAY)
+    after_facts = ticks.next()
+    assert dg.AssetKey(["demand", "fct_customer_spend_monthly"]) in after_facts
+    assert not set(after_facts) & layers["daily"]
