@@ -18,9 +18,12 @@ export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
 env: $(STAMP)
 
-instance:
+# The instance's storage is created before any Dagster process starts: `dagster dev` starts its webserver,
+# daemon and code server at once, and on a fresh DAGSTER_HOME they would race to create it.
+instance: env
 	mkdir -p "$(DAGSTER_HOME)"
 	cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
+	$(BIN)/dagster instance migrate >/dev/null
 
 $(STAMP): setup.py pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)

@@ -88,6 +88,11 @@ def running_platform(tmp_path_factory):
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     env.pop("VISION_WAREHOUSE", None)
+    # The instance's SQLite storage is created here, before dagster dev starts: its webserver, daemon and
+    # code server would otherwise create it at the same moment as this test ("alembic_version has more
+    # than one head").
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    instance.get_runs(limit=1)
     log_path = root / "dagster_dev.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -99,7 +104,6 @@ def running_platform(tmp_path_factory):
             preexec_fn=_own_process_group_with_default_signals,
         )
     try:
-        instance = dg.DagsterInstance.from_config(str(dagster_home))
         days = [(first_day + timedelta(days=offset)).isoformat() for offset in range(DAYS)]
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
