@@ -14,12 +14,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
-from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.paths import REPO_ROOT
 from vision_assets.simulate import simulate
+from vision_assets_tests.automation_tests.run_checks import landed_and_loaded_rows_by_day, lock_errors, unsuccessful_runs
 
 pytestmark = pytest.mark.slow
 
@@ -62,32 +61,12 @@ def test_every_concurrent_run_succeeds_without_a_lock_error(concurrent_backfill)
     exit_codes, outputs = concurrent_backfill["exit_codes"], concurrent_backfill["outputs"]
     assert exit_codes == [0] * DAYS, "\n\n".join(output[-2000:] for output in outputs)
     instance = concurrent_backfill["instance"]
-    records = instance.get_run_records()
-    assert sorted(record.dagster_run.tags["dagster/partition"] for record in records) == concurrent_backfill["days"]
-    assert all(record.dagster_run.status == dg.DagsterRunStatus.SUCCESS for record in records)
-    lock_errors = [
-        event.message
-        for record in records
-        for event in instance.all_logs(record.dagster_run.run_id)
-        if "Could not set lock" in (event.message or "")
-    ]
-    assert not lock_errors
+    partitions = sorted(record.dagster_run.tags["dagster/partition"] for record in instance.get_run_records())
+    assert partitions == concurrent_backfill["days"]
+    assert not unsuccessful_runs(instance)
+    assert not lock_errors(instance)
 
 
 def test_each_day_is_loaded_once(concurrent_backfill):
-    root = concurrent_backfill["root"]
-    with duckdb.connect(str(root / "warehouse" / "vision.duckdb"), read_only=True) as connection:
-        for table in SOURCE_TABLES:
-            landed = {
-                day_dir.name: sum(
-                    len(path.read_text(encoding="utf-8").splitlines()) - 1 for path in day_dir.glob("part-*.csv")
-                )
-                for day_dir in sorted((root / "landing" / table.line / table.table).iterdir())
-            }
-            loaded = dict(
-                connection.execute(
-                    f"select cast(cast({table.event_time} as date) as varchar), count(*) "
-                    f"from raw.{table.name} group by 1"
-                ).fetchall()
-            )
-            assert {day: rows for day, rows in landed.items() if rows} == loaded, table.name
+    landed, loaded = landed_and_loaded_rows_by_day(concurrent_backfill["root"])
+    assert loaded == landed

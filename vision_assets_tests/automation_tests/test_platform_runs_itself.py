@@ -19,12 +19,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
-from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.paths import REPO_ROOT
 from vision_assets.simulate import simulate
+from vision_assets_tests.automation_tests.run_checks import landed_and_loaded_rows_by_day, lock_errors, unsuccessful_runs
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -141,31 +140,10 @@ def test_landed_days_flow_to_the_demand_facts_without_a_person(running_platform)
 
 def test_concurrent_runs_all_succeeded_without_a_lock_error(running_platform):
     instance = running_platform["instance"]
-    records = instance.get_run_records()
-    failed = [record.dagster_run for record in records if record.dagster_run.status != dg.DagsterRunStatus.SUCCESS]
-    assert not failed, [(run.run_id, run.job_name, run.status) for run in failed]
-    lock_errors = [
-        event
-        for record in records
-        for event in instance.all_logs(record.dagster_run.run_id)
-        if "Could not set lock" in (event.message or "")
-    ]
-    assert not lock_errors
+    assert not unsuccessful_runs(instance)
+    assert not lock_errors(instance)
 
 
 def test_raw_tables_hold_exactly_the_landed_rows(running_platform):
-    root = running_platform["root"]
-    landed = {
-        table.name: sum(
-            len(path.read_text(encoding="utf-8").splitlines()) - 1
-            for path in (root / "landing" / table.line / table.table).glob("*/part-*.csv")
-        )
-        for table in SOURCE_TABLES
-    }
-    with duckdb.connect(str(root / "warehouse" / "vision.duckdb"), read_only=True) as connection:
-        loaded = {
-            table.name: connection.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
-            for table in SOURCE_TABLES
-            if landed[table.name]
-        }
-    assert loaded == {name: rows for name, rows in landed.items() if rows}
+    landed, loaded = landed_and_loaded_rows_by_day(running_platform["root"])
+    assert loaded == landed
