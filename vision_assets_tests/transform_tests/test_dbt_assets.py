@@ -138,6 +138,12 @@ def test_three_days_build_with_every_dbt_test_passing(warehouse):
     failed = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
     assert not failed
     checked = {(c.asset_key.to_user_string(), c.check_name) for c in checks}
+    dbt_checks = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in warehouse["defs"].resolve_asset_graph().asset_check_keys
+        if key.asset_key.path[0] in ("staging", "marts", "demand")
+    }
+    assert not dbt_checks - checked, "planned dbt checks that never ran (an analyst sees no result)"
     assert ("marts/fct_sales", "assert_fct_sales_net_revenue_matches_raw_sources") in checked
     assert ("demand/fct_daily_demand", "assert_fct_daily_demand_net_revenue_matches_raw_sources") in checked
     assert ("marts/bridge_customer_account", "assert_identity_match_keys_resolve_to_one_customer") in checked
