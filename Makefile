@@ -14,7 +14,7 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env instance browser run test test-fast test-e2e dev clean docs
+.PHONY: env instance browser run test test-fast test-e2e dev clean bench docs
 
 env: $(STAMP)
 
@@ -47,6 +47,11 @@ test-fast: env
 # dagster dev on loopback: sensors and automation take landed days to the demand facts (5-10 minutes).
 test-e2e: env
 	$(BIN)/pytest -m e2e
+
+# Benchmarks (within 30 minutes on 2 cores): writes benchmarks/results/<date>.json and the table in
+# benchmarks/README.md. BENCH_QUICK=1 runs a small subset in a few minutes and writes nothing.
+bench: env
+	$(BIN)/python -m benchmarks $(if $(BENCH_QUICK),--quick)
 
 dev: env instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000

@@ -1,0 +1,194 @@
+"""The floor: one day from landing files to the demand facts in plain DuckDB, with no orchestration.
+
+The same work as Dagster's path for one day, done as directly as DuckDB allows: the day's CSV files of
+every source table are read by DuckDB itself into ``raw.*`` (the day's window replaced, as the IO manager
+does), then the dbt project's own SQL runs in one connection: seeds, staging views, dimensions rebuilt whole,
+the daily facts and ``fct_daily_demand`` for the day's window (delete the window, insert it), and the same
+data tests ``dbt build`` runs. No Dagster, no dbt process, no pandas.
+
+The SQL is the dbt project's, compiled once (``compile_floor_plan``, before any timing) with placeholders for
+the window, so the floor can never drift from the models it is compared with. What the floor leaves out is
+what the platform adds on top of the data work: the landing contract checks (done in pandas), Dagster's
+run and event bookkeeping, dbt's start-up, and the metadata read after each model.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterable
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from vision_assets.landing.contracts import SOURCE_TABLES, SourceTable
+from vision_assets.landing.layout import landing_day_dir
+from vision_assets.paths import DBT_PROJECT_DIR
+
+MIN_DATE_PLACEHOLDER = "1111-01-01"
+MAX_DATE_PLACEHOLDER = "1111-01-02"
+_DAILY_TAG = "daily"
+_ROLLUP_TAG = "rollup"
+_CASTS = {
+    "string": "nullif(trim({column}), '')",
+    "integer": "cast(trim({column}) as bigint)",
+    "decimal": "cast(trim({column}) as double)",
+    "timestamp": "cast(cast(trim({column}) as timestamptz) as timestamp)",
+}
+
+
+def compile_floor_plan(work_dir: Path, dbt_executable: str) -> Path:
+    """Compile the dbt project once, with placeholder window dates, into a plan of SQL statements.
+
+    dbt writes into ``work_dir`` (its own target and log folders) so the project's manifest, which the code
+    location reads, is never touched. Returns the plan's path (JSON: the statements in run order).
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "VISION_DUCKDB_PATH": str(work_dir / "vision.duckdb")}
+    dbt_vars = json.dumps({"min_date": MIN_DATE_PLACEHOLDER, "max_date": MAX_DATE_PLACEHOLDER})
+    subprocess.run(
+        [dbt_executable, "compile", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb",
+         "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"), "--vars", dbt_vars],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    plan_path = work_dir / "floor_plan.json"
+    plan_path.write_text(json.dumps(floor_plan(manifest), indent=1))
+    return plan_path
+
+
+def floor_plan(manifest: dict) -> dict[str, list[dict]]:
+    """The statements one day's ``dbt build`` of the dimension and daily sets runs, in dependency order.
+
+    The rollups (tag ``rollup``) are not part of a day's path and are left out, with every test that reads
+    them; a test runs once every model it reads is built, as with dbt's ``indirect_selection: buildable``.
+    """
+    nodes = manifest["nodes"]
+    selected = {
+        unique_id
+        for unique_id, node in nodes.items()
+        if node["resource_type"] in ("model", "seed") and _ROLLUP_TAG not in node.get("tags", [])
+    }
+    models = [_model_statement(nodes[unique_id]) for unique_id in _dependency_order(nodes, selected)]
+    tests = [
+        {"name": node["name"], "sql": node["compiled_code"]}
+        for node in nodes.values()
+        if node["resource_type"] == "test"
+        and all(parent in selected or parent.startswith("source.") for parent in node["depends_on"]["nodes"])
+    ]
+    return {"models": models, "tests": tests}
+
+
+def _dependency_order(nodes: dict, selected: set[str]) -> list[str]:
+    ordered: list[str] = []
+    done: set[str] = set()
+
+    def visit(unique_id: str) -> None:
+        if unique_id in done:
+            return
+        done.add(unique_id)
+        for parent in nodes[unique_id]["depends_on"].get("nodes", []):
+            if parent in selected:
+                visit(parent)
+        ordered.append(unique_id)
+
+    for unique_id in sorted(selected):
+        visit(unique_id)
+    return ordered
+
+
+def _model_statement(node: dict) -> dict:
+    relation = node["relation_name"]
+    if node["resource_type"] == "seed":
+        types = node["config"].get("column_types") or {}
+        seed_path = DBT_PROJECT_DIR / node["original_file_path"]
+        column_types = ", ".join(f"'{name}': '{type_}'" for name, type_ in types.items())
+        read = f"read_csv('{seed_path}', header = true, types = {{{column_types}}})"
+        return {"name": node["name"], "sql": [f"create or replace table {relation} as select * from {read}"]}
+    materialized = node["config"]["materialized"]
+    code = node["compiled_code"]
+    if materialized == "view":
+        return {"name": node["name"], "sql": [f"create or replace view {relation} as {code}"]}
+    if materialized == "incremental":
+        day_column = node["config"]["meta"]["partition_expr"]
+        return {
+            "name": node["name"],
+            "sql": [
+                f"delete from {relation} where {day_column} >= cast('{MIN_DATE_PLACEHOLDER}' as date) "
+                f"and {day_column} < cast('{MAX_DATE_PLACEHOLDER}' as date)",
+                f"insert into {relation} by name {code}",
+            ],
+        }
+    return {"name": node["name"], "sql": [f"create or replace table {relation} as {code}"]}
+
+
+def _for_day(sql: str, day: date) -> str:
+    return sql.replace(MIN_DATE_PLACEHOLDER, day.isoformat()).replace(
+        MAX_DATE_PLACEHOLDER, (day + timedelta(days=1)).isoformat()
+    )
+
+
+def load_days(connection: duckdb.DuckDBPyConnection, landing_root: Path, table: SourceTable, first: date,
+              last: date) -> None:
+    """Replace the window ``[first, last]`` of ``raw.<table>`` with those days' landed files, typed by the contract."""
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    files = sorted(str(path) for day in days for path in landing_day_dir(landing_root, table, day).glob("*.csv"))
+    connection.execute(
+        f"delete from raw.{table.name} where {table.event_time} >= '{first}' "
+        f"and {table.event_time} < '{last + timedelta(days=1)}'"
+    )
+    if not files:
+        return
+    columns = ", ".join(_CASTS[column.type].format(column=column.name) for column in table.columns)
+    prefix = f"{Path(landing_root).resolve()}/"
+    connection.execute(
+        f"insert into raw.{table.name} "
+        f"select distinct {columns}, replace(filename, '{prefix}', '') as _source_file, "
+        f"cast(current_timestamp as timestamp) as _loaded_at "
+        f"from read_csv({files!r}, header = true, all_varchar = true, filename = true)"
+    )
+
+
+def run_floor(warehouse: Path, landing_root: Path, day: date, plan: dict, tables: Iterable[SourceTable] = SOURCE_TABLES):
+    """One day through the floor; returns each phase's seconds and the number of failing test rows."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        timings["connect"] = time.perf_counter() - started
+        phase = time.perf_counter()
+        for table in tables:
+            load_days(connection, landing_root, table, day, day)
+        timings["load"] = time.perf_counter() - phase
+        phase = time.perf_counter()
+        for model in plan["models"]:
+            for statement in model["sql"]:
+                connection.execute(_for_day(statement, day))
+        timings["models"] = time.perf_counter() - phase
+        phase = time.perf_counter()
+        failing_rows = 0
+        for test in plan["tests"]:
+            failing_rows += connection.execute(f"select count(*) from ({_for_day(test['sql'], day)})").fetchone()[0]
+        timings["tests"] = time.perf_counter() - phase
+    timings["total"] = time.perf_counter() - started
+    return {"seconds": timings, "failing_test_rows": failing_rows, "tests": len(plan["tests"])}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True, help="DuckDB file holding the history")
+    parser.add_argument("--landing", type=Path, required=True, help="landing root")
+    parser.add_argument("--day", type=date.fromisoformat, required=True)
+    parser.add_argument("--plan", type=Path, required=True, help="floor_plan.json from compile_floor_plan")
+    args = parser.parse_args(argv)
+    result = run_floor(args.warehouse, args.landing, args.day, json.loads(args.plan.read_text()))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""What a benchmark run leaves behind: the results JSON and the markdown table in ``benchmarks/README.md``.
+
+The table is rendered from the results alone, so the README always says what the JSON beside it says.
+"""
+
+import json
+import os
+import platform
+import sys
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+TABLE_START = "<!-- benchmark-results:start -->"
+TABLE_END = "<!-- benchmark-results:end -->"
+PACKAGES = ("dagster", "dagster-dbt", "dagster-duckdb-pandas", "dbt-core", "dbt-duckdb", "duckdb", "pandas", "numpy", "scipy")
+# One-minute load average above this many runnable processes per core: other work shared the machine.
+SHARED_LOAD_PER_CORE = 0.5
+
+
+def machine_facts() -> dict:
+    cores = os.cpu_count() or 1
+    facts = {
+        "cores": cores,
+        "cpu": _cpu_model(),
+        "memory_gib": _memory_gib(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": {name: _version(name) for name in PACKAGES},
+    }
+    return facts
+
+
+def load_note(cores: int, load_at_start: tuple[float, ...], load_at_end: tuple[float, ...]) -> str:
+    """Whether the figures were taken on a machine other processes were using (from the load averages)."""
+    busiest = max(load_at_start[0], load_at_end[0])
+    if busiest > SHARED_LOAD_PER_CORE * cores:
+        return (
+            f"The machine was shared: the one-minute load average reached {busiest:.1f} on {cores} cores "
+            "during the run, so timings may be higher than on an idle machine."
+        )
+    return f"The machine was quiet: one-minute load average at most {busiest:.1f} on {cores} cores."
+
+
+def write_results(results: dict, results_dir: Path, when: datetime) -> Path:
+    """``<results_dir>/<date>.json``; a second run on the same day gets ``<date>-2.json`` and so on."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    stem = when.strftime("%Y-%m-%d")
+    path = results_dir / f"{stem}.json"
+    number = 2
+    while path.exists():
+        path = results_dir / f"{stem}-{number}.json"
+        number += 1
+    path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
+    return path
+
+
+def _seconds(summary: dict | None) -> str:
+    if not summary:
+        return "–"
+    return f"{summary['median']:.1f} s (±{summary['spread'] * 50:.0f} %)" if summary["spread"] else f"{summary['median']:.1f} s"
+
+
+def _number(value: float | None, pattern: str = "{:,.0f}") -> str:
+    return "–" if value is None else pattern.format(value)
+
+
+def render_table(results: dict) -> str:
+    """The README section: per-scale figures, the fixed + marginal fit, the history ratio, targets."""
+    scales = results["scales"]
+    names = [f"scale {scale['scale']:g}" for scale in scales]
+    header = "| | " + " | ".join(names) + " |\n|---|" + "---|" * len(names)
+
+    def row(label: str, cell) -> str:
+        return f"| {label} | " + " | ".join(cell(scale) for scale in scales) + " |"
+
+    rows = [
+        row("rows landed in the measured day", lambda s: _number(s["day_rows"])),
+        row("(1) one day through Dagster, landing → `fct_daily_demand`", lambda s: _seconds(s.get("dagster_day"))),
+        row("(2) the same day in plain DuckDB (the floor)", lambda s: _seconds(s.get("floor_day"))),
+        row("ratio (1)/(2)", lambda s: _number(s.get("dagster_to_floor"), "{:.1f}×")),
+        row(f"{scales[0].get('backfill_days', 30)}-day backfill through Dagster, one run",
+            lambda s: _seconds(s.get("backfill"))),
+        row("backfill rows per second", lambda s: _number(s.get("backfill_rows_per_second"))),
+        row("recommender training (EASE fit)", lambda s: _seconds(s.get("training"))),
+        row("peak memory: Dagster day / floor day", lambda s: f"{_number(s.get('dagster_day_peak_mb'))} / "
+            f"{_number(s.get('floor_day_peak_mb'))} MiB"),
+        row("peak memory: backfill / training", lambda s: f"{_number(s.get('backfill_peak_mb'))} / "
+            f"{_number(s.get('training_peak_mb'))} MiB"),
+    ]
+    fits = results.get("fits", {})
+    history = results.get("history", {})
+    load = results.get("code_location_load", {})
+    machine = results["machine"]
+    lines = [
+        f"Run {results['finished_at']} in {results['wall_minutes']:.1f} min (`{results['command']}`) on "
+        f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']:.0f} GiB, Python {machine['python']}, "
+        f"dagster {machine['packages'].get('dagster')}, dbt-core {machine['packages'].get('dbt-core')}, "
+        f"duckdb {machine['packages'].get('duckdb')}. {results['load_note']}",
+        "",
+        header,
+        *rows,
+        "",
+        "Medians of the repetitions; ± is half the spread (highest − lowest) relative to the median.",
+        "",
+    ]
+    for path, label in (("dagster", "Dagster's path"), ("floor", "plain DuckDB")):
+        fit = fits.get(path)
+        if fit:
+            lines.append(
+                f"- **{label}**: {fit['fixed_seconds']:.1f} s fixed + "
+                f"{fit['marginal_seconds_per_million_rows']:.1f} s per million landed rows (fit over {fit['points']} scales)."
+            )
+    if fits.get("marginal_ratio") is not None:
+        lines.append(f"- Marginal cost, Dagster / DuckDB: {fits['marginal_ratio']:.1f}×.")
+    if history:
+        lines.append(
+            f"- Day {results.get('measured_day', 'D')} at scale {history['scale']:g} with {history['long_history_days']} "
+            f"days of history against {history['short_history_days']}: {_seconds(history.get('long'))} against "
+            f"{_seconds(history.get('short'))} through Dagster, ratio {_number(history.get('ratio'), '{:.2f}')} "
+            f"({_number(history.get('ratio_per_row'), '{:.2f}')} per landed row: {_number(history.get('day_rows'))} "
+            f"against {_number(history.get('short_day_rows'))} rows); plain DuckDB "
+            f"{_seconds(history.get('floor_long'))} against {_seconds(history.get('floor_short'))}, ratio "
+            f"{_number(history.get('floor_ratio'), '{:.2f}')}."
+        )
+    if load:
+        lines.append(f"- Code location load (import the definitions and the dbt manifest): {_seconds(load)}.")
+    for target in results.get("targets", []):
+        verdict = "met" if target["met"] else ("not measured" if target["met"] is None else "**not met**")
+        lines.append(f"- Target: {target['name']} — {target['measured']}: {verdict}.")
+    for skipped in results.get("skipped", []):
+        lines.append(f"- Skipped: {skipped}")
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replace what lies between the result markers of the README with ``table``."""
+    text = readme.read_text()
+    if TABLE_START not in text or TABLE_END not in text:
+        raise ValueError(f"{readme} has no {TABLE_START} … {TABLE_END} markers to write the results between")
+    before, rest = text.split(TABLE_START, 1)
+    _, after = rest.split(TABLE_END, 1)
+    readme.write_text(f"{before}{TABLE_START}\n{table}\n{TABLE_END}{after}")
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _memory_gib() -> float:
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 2**20
+    return 0.0

@@ -1,0 +1,76 @@
+"""The arithmetic of the benchmarks: medians and spreads of repeated timings, and the fixed + marginal fit.
+
+Plain functions over numbers, tested without running anything.
+"""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from statistics import median
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Repeated measurements of one quantity: the median is the figure, the spread says how far to trust it."""
+
+    median: float
+    low: float
+    high: float
+    samples: tuple[float, ...]
+
+    @property
+    def spread(self) -> float:
+        """``high - low`` relative to the median (0.1 = the samples lie within 10 % of the median)."""
+        return (self.high - self.low) / self.median if self.median else 0.0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "samples": list(self.samples), "spread": round(self.spread, 4)}
+
+
+def summarize(samples: Sequence[float]) -> Summary:
+    if not samples:
+        raise ValueError("nothing to summarize: no samples")
+    values = tuple(float(value) for value in samples)
+    return Summary(median=median(values), low=min(values), high=max(values), samples=values)
+
+
+@dataclass(frozen=True)
+class LinearCost:
+    """A day's cost as ``fixed_seconds + marginal_seconds_per_million_rows * rows / 1e6``."""
+
+    fixed_seconds: float
+    marginal_seconds_per_million_rows: float
+    points: int
+
+    def seconds_for(self, rows: float) -> float:
+        return self.fixed_seconds + self.marginal_seconds_per_million_rows * rows / 1e6
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def fit_fixed_marginal(rows: Sequence[float], seconds: Sequence[float]) -> LinearCost:
+    """Least-squares line through (rows, seconds): its intercept is the fixed cost, its slope the marginal one.
+
+    With several points at one row count (repeated runs), pass the medians: one point per scale weighs each
+    scale equally. Two distinct row counts at least are needed; the slope is per million rows.
+    """
+    if len(rows) != len(seconds):
+        raise ValueError(f"{len(rows)} row counts but {len(seconds)} timings")
+    if len(set(rows)) < 2:
+        raise ValueError("the fit needs at least two different row counts (two scales)")
+    count = len(rows)
+    mean_rows = sum(rows) / count
+    mean_seconds = sum(seconds) / count
+    covariance = sum((x - mean_rows) * (y - mean_seconds) for x, y in zip(rows, seconds))
+    variance = sum((x - mean_rows) ** 2 for x in rows)
+    slope = covariance / variance
+    return LinearCost(
+        fixed_seconds=mean_seconds - slope * mean_rows,
+        marginal_seconds_per_million_rows=slope * 1e6,
+        points=count,
+    )
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """``numerator / denominator``, or None when the denominator is not positive (no meaningful ratio)."""
+    return numerator / denominator if denominator > 0 else None

@@ -1,0 +1,120 @@
+"""The benchmark harness's arithmetic and its writers, on made-up figures (no simulation, no dbt)."""
+
+import json
+from datetime import datetime
+
+import pytest
+
+from benchmarks import report
+from benchmarks.stats import fit_fixed_marginal, ratio, summarize
+
+
+def test_summary_is_median_and_relative_spread():
+    summary = summarize([12.0, 10.0, 11.0])
+    assert summary.median == 11.0
+    assert (summary.low, summary.high) == (10.0, 12.0)
+    assert summary.spread == pytest.approx(2.0 / 11.0)
+    assert summary.as_dict()["samples"] == [12.0, 10.0, 11.0]
+
+
+def test_summary_of_nothing_is_an_error():
+    with pytest.raises(ValueError, match="no samples"):
+        summarize([])
+
+
+def test_fit_recovers_fixed_and_marginal_cost_of_an_exact_line():
+    rows = [7_000, 70_000, 210_000]
+    seconds = [9.0 + 40.0 * r / 1e6 for r in rows]
+    cost = fit_fixed_marginal(rows, seconds)
+    assert cost.fixed_seconds == pytest.approx(9.0)
+    assert cost.marginal_seconds_per_million_rows == pytest.approx(40.0)
+    assert cost.seconds_for(1_000_000) == pytest.approx(49.0)
+    assert cost.points == 3
+
+
+def test_fit_is_least_squares_through_noisy_points():
+    # Points (0, 1), (1, 2), (2, 6): slope 2.5, intercept 0.5 by least squares.
+    cost = fit_fixed_marginal([0, 1_000_000, 2_000_000], [1.0, 2.0, 6.0])
+    assert cost.marginal_seconds_per_million_rows == pytest.approx(2.5)
+    assert cost.fixed_seconds == pytest.approx(0.5)
+
+
+def test_fit_needs_two_row_counts():
+    with pytest.raises(ValueError, match="two different row counts"):
+        fit_fixed_marginal([5, 5], [1.0, 2.0])
+    with pytest.raises(ValueError, match="2 row counts but 1"):
+        fit_fixed_marginal([5, 6], [1.0])
+
+
+def test_ratio_without_a_positive_denominator_is_none():
+    assert ratio(3.0, 1.5) == 2.0
+    assert ratio(3.0, 0.0) is None
+    assert ratio(3.0, -1.0) is None
+
+
+def test_load_note_says_when_the_machine_was_shared():
+    assert "shared" in report.load_note(2, (3.2, 2.0, 1.0), (0.5, 0.5, 0.5))
+    assert "quiet" in report.load_note(2, (0.3, 0.2, 0.1), (0.6, 0.5, 0.5))
+
+
+def test_results_are_written_by_date_without_overwriting(tmp_path):
+    when = datetime(2026, 11, 26, 21, 0)
+    first = report.write_results({"a": 1}, tmp_path, when)
+    second = report.write_results({"a": 2}, tmp_path, when)
+    assert first.name == "2026-11-26.json"
+    assert second.name == "2026-11-26-2.json"
+    assert json.loads(first.read_text()) == {"a": 1}
+
+
+def _results() -> dict:
+    summary = summarize([20.0, 22.0, 21.0]).as_dict()
+    floor = summarize([1.0, 1.0]).as_dict()
+    scale = {
+        "scale": 1, "day_rows": 7000, "dagster_day": summary, "floor_day": floor, "dagster_to_floor": 21.0,
+        "backfill": summary, "backfill_rows_per_second": 10_000.0, "dagster_day_peak_mb": 500.0,
+        "floor_day_peak_mb": 200.0, "backfill_peak_mb": 900.0,
+    }
+    return {
+        "finished_at": "2026-11-26 21:00 UTC", "wall_minutes": 25.0, "command": "make bench",
+        "machine": {"cores": 2, "cpu": "Test CPU", "memory_gib": 24.0, "python": "3.11.2",
+                    "packages": {"dagster": "1.13.0", "dbt-core": "1.11.0", "duckdb": "1.4.0"}},
+        "load_note": "The machine was quiet.",
+        "scales": [scale, {**scale, "scale": 10, "day_rows": 70_000}],
+        "fits": {"dagster": {"fixed_seconds": 19.0, "marginal_seconds_per_million_rows": 30.0, "points": 2},
+                 "floor": {"fixed_seconds": 0.5, "marginal_seconds_per_million_rows": 10.0, "points": 2},
+                 "marginal_ratio": 3.0},
+        "history": {"scale": 1, "long_history_days": 364, "short_history_days": 30, "long": summary, "short": summary,
+                    "floor_long": floor, "floor_short": floor, "floor_ratio": 1.0, "ratio_per_row": 1.0, "short_day_rows": 7000,
+                    "ratio": 1.0, "day_rows": 7000},
+        "code_location_load": summary,
+        "targets": [{"name": "fixed cost under 15 s", "measured": "19.0 s", "met": False}],
+        "skipped": ["scale 30: no time left."],
+    }
+
+
+def test_table_shows_every_scale_the_fit_the_targets_and_what_was_skipped():
+    table = report.render_table(_results())
+    assert "| | scale 1 | scale 10 |" in table
+    assert "| rows landed in the measured day | 7,000 | 70,000 |" in table
+    assert "21.0 s (±5 %)" in table
+    assert "19.0 s fixed + 30.0 s per million landed rows" in table
+    assert "0.5 s fixed + 10.0 s per million landed rows" in table
+    assert "fixed cost under 15 s — 19.0 s: **not met**" in table
+    assert "Skipped: scale 30: no time left." in table
+    assert "Test CPU" in table and "The machine was quiet." in table
+
+
+def test_readme_table_is_replaced_between_the_markers_only(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nBefore.\n\n{report.TABLE_START}\nold\n{report.TABLE_END}\n\nAfter.\n")
+    report.update_readme(readme, "new table")
+    assert readme.read_text() == (
+        f"# Title\n\nBefore.\n\n{report.TABLE_START}\nnew table\n{report.TABLE_END}\n\nAfter.\n"
+    )
+
+
+def test_readme_without_markers_is_refused(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n")
+    with pytest.raises(ValueError, match="markers"):
+        report.update_readme(readme, "table")
