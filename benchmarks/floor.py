@@ -49,8 +49,21 @@ def compile_floor_plan(work_dir: Path, dbt_executable: str) -> Path:
     env = {**os.environ, "VISION_DUCKDB_PATH": str(work_dir / "vision.duckdb")}
     dbt_vars = json.dumps({"min_date": MIN_DATE_PLACEHOLDER, "max_date": MAX_DATE_PLACEHOLDER})
     subprocess.run(
-        [dbt_executable, "compile", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb",
-         "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"), "--vars", dbt_vars],
+        [
+            dbt_executable,
+            "compile",
+            "--quiet",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target",
+            "duckdb",
+            "--target-path",
+            str(work_dir / "target"),
+            "--log-path",
+            str(work_dir / "logs"),
+            "--vars",
+            dbt_vars,
+        ],
         cwd=DBT_PROJECT_DIR,
         env=env,
         check=True,
@@ -116,14 +129,11 @@ def _model_statement(node: dict) -> dict:
         return {"name": node["name"], "sql": [f"create or replace view {relation} as {code}"]}
     if materialized == "incremental":
         day_column = node["config"]["meta"]["partition_expr"]
-        return {
-            "name": node["name"],
-            "sql": [
-                f"delete from {relation} where {day_column} >= cast('{MIN_DATE_PLACEHOLDER}' as date) "
-                f"and {day_column} < cast('{MAX_DATE_PLACEHOLDER}' as date)",
-                f"insert into {relation} by name {code}",
-            ],
-        }
+        delete = (
+            f"delete from {relation} where {day_column} >= cast('{MIN_DATE_PLACEHOLDER}' as date) "
+            f"and {day_column} < cast('{MAX_DATE_PLACEHOLDER}' as date)"
+        )
+        return {"name": node["name"], "sql": [delete, f"insert into {relation} by name {code}"]}
     return {"name": node["name"], "sql": [f"create or replace table {relation} as {code}"]}
 
 
@@ -133,11 +143,14 @@ def _for_day(sql: str, day: date) -> str:
     )
 
 
-def load_days(connection: duckdb.DuckDBPyConnection, landing_root: Path, table: SourceTable, first: date,
-              last: date) -> None:
-    """Replace the window ``[first, last]`` of ``raw.<table>`` with those days' landed files, typed by the contract."""
+def load_days(
+    connection: duckdb.DuckDBPyConnection, landing_root: Path, table: SourceTable, first: date, last: date
+) -> None:
+    """Replace days ``[first, last]`` of ``raw.<table>`` with their landed files, typed by the contract."""
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-    files = sorted(str(path) for day in days for path in landing_day_dir(landing_root, table, day).glob("*.csv"))
+    files = sorted(
+        str(path) for day in days for path in landing_day_dir(landing_root, table, day).glob("*.csv")
+    )
     connection.execute(
         f"delete from raw.{table.name} where {table.event_time} >= '{first}' "
         f"and {table.event_time} < '{last + timedelta(days=1)}'"
@@ -154,7 +167,9 @@ def load_days(connection: duckdb.DuckDBPyConnection, landing_root: Path, table: 
     )
 
 
-def run_floor(warehouse: Path, landing_root: Path, day: date, plan: dict, tables: Iterable[SourceTable] = SOURCE_TABLES):
+def run_floor(
+    warehouse: Path, landing_root: Path, day: date, plan: dict, tables: Iterable[SourceTable] = SOURCE_TABLES
+):
     """One day through the floor; returns each phase's seconds and the number of failing test rows."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -173,7 +188,9 @@ def run_floor(warehouse: Path, landing_root: Path, day: date, plan: dict, tables
         phase = time.perf_counter()
         failing_rows = 0
         for test in plan["tests"]:
-            failing_rows += connection.execute(f"select count(*) from ({_for_day(test['sql'], day)})").fetchone()[0]
+            failing_rows += connection.execute(
+                f"select count(*) from ({_for_day(test['sql'], day)})"
+            ).fetchone()[0]
         timings["tests"] = time.perf_counter() - phase
     timings["total"] = time.perf_counter() - started
     return {"seconds": timings, "failing_test_rows": failing_rows, "tests": len(plan["tests"])}

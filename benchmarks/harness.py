@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import report
@@ -102,8 +102,15 @@ class Runner:
     def elapsed_minutes(self) -> float:
         return (time.monotonic() - self.started) / 60
 
-    def run(self, step: str, arguments: dict, *, data_dir: Path | None = None, landing: Path | None = None,
-            label: str) -> dict:
+    def run(
+        self,
+        step: str,
+        arguments: dict,
+        *,
+        data_dir: Path | None = None,
+        landing: Path | None = None,
+        label: str,
+    ) -> dict:
         env = dict(os.environ)
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         env["PYTHONPATH"] = str(self.source_dir)
@@ -119,19 +126,31 @@ class Runner:
         with log.open("w") as output:
             completed = subprocess.run(
                 [sys.executable, "-m", "benchmarks.steps", step, json.dumps(arguments)],
-                cwd=self.source_dir, env=env, stdout=output, stderr=subprocess.STDOUT,
+                cwd=self.source_dir,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                check=False,
             )
         process_seconds = time.monotonic() - started
         lines = [line for line in log.read_text().splitlines() if line.startswith(RESULT_MARKER)]
         if completed.returncode != 0 or not lines:
             tail = "\n".join(log.read_text().splitlines()[-30:])
             raise RuntimeError(f"step {label} failed (exit {completed.returncode}); log {log}:\n{tail}")
-        result = json.loads(lines[-1][len(RESULT_MARKER):])
-        record = {"label": label, "step": step, **result, "process_seconds": round(process_seconds, 2),
-                  "load_average_at_start": round(load_before, 2)}
+        result = json.loads(lines[-1][len(RESULT_MARKER) :])
+        record = {
+            "label": label,
+            "step": step,
+            **result,
+            "process_seconds": round(process_seconds, 2),
+            "load_average_at_start": round(load_before, 2),
+        }
         self.steps.append(record)
-        print(f"  [{self.elapsed_minutes():5.1f} min] {label}: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MiB",
-              flush=True)
+        print(
+            f"  [{self.elapsed_minutes():5.1f} min] {label}: {result['seconds']:.1f} s, "
+            f"peak {result['peak_mb']:.0f} MiB",
+            flush=True,
+        )
         return record
 
 
@@ -174,14 +193,24 @@ def measure_scale(runner: Runner, plan: Plan, scale: float, landing: Path, floor
     first = MEASURED_DAY - timedelta(days=plan.short_history_days)
     before = MEASURED_DAY - timedelta(days=1)
     backfills = [
-        runner.run("dagster_days", {"first": first.isoformat(), "last": before.isoformat()}, data_dir=data_dir,
-                   landing=landing, label=f"{tag}-backfill-{plan.short_history_days}-days")
+        runner.run(
+            "dagster_days",
+            {"first": first.isoformat(), "last": before.isoformat()},
+            data_dir=data_dir,
+            landing=landing,
+            label=f"{tag}-backfill-{plan.short_history_days}-days",
+        )
         for _ in range(plan.backfill_repetitions)
     ]
     backfill_rows = landed_rows(landing, _days(first, before))
     days = [
-        runner.run("dagster_days", {"first": MEASURED_DAY.isoformat(), "last": MEASURED_DAY.isoformat()},
-                   data_dir=data_dir, landing=landing, label=f"{tag}-dagster-day")
+        runner.run(
+            "dagster_days",
+            {"first": MEASURED_DAY.isoformat(), "last": MEASURED_DAY.isoformat()},
+            data_dir=data_dir,
+            landing=landing,
+            label=f"{tag}-dagster-day",
+        )
         for _ in range(plan.day_repetitions)
     ]
     warehouse = data_dir / "warehouse" / "vision.duckdb"
@@ -219,15 +248,24 @@ def measure_scale(runner: Runner, plan: Plan, scale: float, landing: Path, floor
     return result
 
 
-def _floor_runs(runner: Runner, warehouse: Path, landing: Path, floor_plan: Path, repetitions: int,
-                label: str) -> list[dict]:
+def _floor_runs(
+    runner: Runner, warehouse: Path, landing: Path, floor_plan: Path, repetitions: int, label: str
+) -> list[dict]:
     """Day D in plain DuckDB on a copy of ``warehouse`` (the Dagster path's warehouse is left as it is)."""
     copy_dir = runner.work_dir / f"{label}-warehouse"
     copy_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(warehouse, copy_dir / "vision.duckdb")
     runs = [
-        runner.run("floor_day", {"warehouse": str(copy_dir / "vision.duckdb"), "landing": str(landing),
-                                 "day": MEASURED_DAY.isoformat(), "plan": str(floor_plan)}, label=label)
+        runner.run(
+            "floor_day",
+            {
+                "warehouse": str(copy_dir / "vision.duckdb"),
+                "landing": str(landing),
+                "day": MEASURED_DAY.isoformat(),
+                "plan": str(floor_plan),
+            },
+            label=label,
+        )
         for _ in range(repetitions)
     ]
     shutil.rmtree(copy_dir)
@@ -246,19 +284,41 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floo
     # The history is built fast: the raw days by DuckDB's own CSV reader (into tables created from the raw
     # assets' declared schema, as the IO manager creates them), then the dbt models over all of them in one
     # Dagster run. What is measured is day D afterwards, through Dagster as in the 30-day case.
-    runner.run("load_raw_days", {"warehouse": str(data_dir / "warehouse" / "vision.duckdb"), "landing": str(landing),
-                                 "first": first.isoformat(), "last": before.isoformat()},
-               label="history-raw-days-in-duckdb")
-    backfill = runner.run("dagster_days", {"first": first.isoformat(), "last": before.isoformat(), "raw": False},
-                          data_dir=data_dir, landing=landing,
-                          label=f"history-dbt-backfill-{plan.long_history_days - 1}-days")
+    runner.run(
+        "load_raw_days",
+        {
+            "warehouse": str(data_dir / "warehouse" / "vision.duckdb"),
+            "landing": str(landing),
+            "first": first.isoformat(),
+            "last": before.isoformat(),
+        },
+        label="history-raw-days-in-duckdb",
+    )
+    backfill = runner.run(
+        "dagster_days",
+        {"first": first.isoformat(), "last": before.isoformat(), "raw": False},
+        data_dir=data_dir,
+        landing=landing,
+        label=f"history-dbt-backfill-{plan.long_history_days - 1}-days",
+    )
     days = [
-        runner.run("dagster_days", {"first": MEASURED_DAY.isoformat(), "last": MEASURED_DAY.isoformat()},
-                   data_dir=data_dir, landing=landing, label="history-dagster-day")
+        runner.run(
+            "dagster_days",
+            {"first": MEASURED_DAY.isoformat(), "last": MEASURED_DAY.isoformat()},
+            data_dir=data_dir,
+            landing=landing,
+            label="history-dagster-day",
+        )
         for _ in range(plan.history_repetitions)
     ]
-    floors = _floor_runs(runner, data_dir / "warehouse" / "vision.duckdb", landing, floor_plan,
-                         plan.floor_repetitions, "history-floor-day")
+    floors = _floor_runs(
+        runner,
+        data_dir / "warehouse" / "vision.duckdb",
+        landing,
+        floor_plan,
+        plan.floor_repetitions,
+        "history-floor-day",
+    )
     long, long_floor = _summary(days), _summary(floors)
     day_rows = landed_rows(landing, [MEASURED_DAY])
     backfill_rows = landed_rows(landing, _days(first, before))
@@ -279,9 +339,13 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floo
         "floor_long": long_floor,
         "floor_ratio": ratio(long_floor["median"], short["floor_day"]["median"]),
         "floor_long_phases_last_run": floors[-1]["phases"],
-        "long_dbt_backfill": {"days": plan.long_history_days - 1, "rows": backfill_rows,
-                          "seconds": backfill["seconds"], "rows_per_second": backfill_rows / backfill["seconds"],
-                          "peak_mb": backfill["peak_mb"]},
+        "long_dbt_backfill": {
+            "days": plan.long_history_days - 1,
+            "rows": backfill_rows,
+            "seconds": backfill["seconds"],
+            "rows_per_second": backfill_rows / backfill["seconds"],
+            "peak_mb": backfill["peak_mb"],
+        },
     }
 
 
@@ -294,7 +358,9 @@ def _fits(scales: list[dict]) -> dict:
     return {
         "dagster": dagster.as_dict(),
         "floor": floor.as_dict(),
-        "marginal_ratio": ratio(dagster.marginal_seconds_per_million_rows, floor.marginal_seconds_per_million_rows),
+        "marginal_ratio": ratio(
+            dagster.marginal_seconds_per_million_rows, floor.marginal_seconds_per_million_rows
+        ),
     }
 
 
@@ -302,40 +368,56 @@ def _targets(fits: dict, history: dict) -> list[dict]:
     targets = []
     if fits:
         marginal = fits["marginal_ratio"]
-        targets.append({
-            "name": f"marginal cost within {MARGINAL_TARGET_RATIO}× of plain DuckDB's",
-            "measured": "no ratio (the floor's marginal cost is not positive)" if marginal is None else f"{marginal:.1f}×",
-            "met": None if marginal is None else marginal <= MARGINAL_TARGET_RATIO,
-        })
+        targets.append(
+            {
+                "name": f"marginal cost within {MARGINAL_TARGET_RATIO}× of plain DuckDB's",
+                "measured": "no ratio (the floor's marginal cost is not positive)"
+                if marginal is None
+                else f"{marginal:.1f}×",
+                "met": None if marginal is None else marginal <= MARGINAL_TARGET_RATIO,
+            }
+        )
         fixed = fits["dagster"]["fixed_seconds"]
-        targets.append({
-            "name": f"fixed cost of a day's run under {FIXED_TARGET_SECONDS:.0f} s",
-            "measured": f"{fixed:.1f} s",
-            "met": fixed < FIXED_TARGET_SECONDS,
-        })
+        targets.append(
+            {
+                "name": f"fixed cost of a day's run under {FIXED_TARGET_SECONDS:.0f} s",
+                "measured": f"{fixed:.1f} s",
+                "met": fixed < FIXED_TARGET_SECONDS,
+            }
+        )
     if history and history.get("ratio") is not None:
-        targets.append({
-            "name": f"a day's cost does not grow with the history (ratio at most {HISTORY_GROWTH_LIMIT})",
-            "measured": f"{history['ratio']:.2f}",
-            "met": history["ratio"] <= HISTORY_GROWTH_LIMIT,
-        })
+        targets.append(
+            {
+                "name": f"a day's cost does not grow with the history (ratio at most {HISTORY_GROWTH_LIMIT})",
+                "measured": f"{history['ratio']:.2f}",
+                "met": history["ratio"] <= HISTORY_GROWTH_LIMIT,
+            }
+        )
     return targets
 
 
 def _snapshot(commit: str, work_dir: Path) -> tuple[Path, str]:
     """The repository's files at ``commit``, unpacked apart: other work in the checkout cannot change them."""
-    resolved = subprocess.run(["git", "rev-parse", commit], cwd=REPO_ROOT, check=True, capture_output=True,
-                              text=True).stdout.strip()
+    resolved = subprocess.run(
+        ["git", "rev-parse", commit], cwd=REPO_ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
     source = work_dir / "source"
     source.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "archive", resolved], cwd=REPO_ROOT, check=True, capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", resolved], cwd=REPO_ROOT, check=True, capture_output=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
     return source, resolved
 
 
 def _working_tree_commit() -> str:
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    head, dirty = head.stdout.strip(), dirty.stdout
     return f"{head} + uncommitted changes" if dirty.strip() else head
 
 
@@ -354,10 +436,17 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
     runner.run("compile_floor_plan", {"work_dir": str(floor_plan.parent)}, label="compile-floor-plan")
     load_dir = _new_data_dir(work_dir / "code-location")
     # The first load parses the dbt project when its manifest is missing or stale; it is not counted.
-    runner.run("load_code_location", {}, data_dir=load_dir, landing=load_dir / "landing", label="warm-up-load")
+    runner.run(
+        "load_code_location", {}, data_dir=load_dir, landing=load_dir / "landing", label="warm-up-load"
+    )
     loads = [
-        runner.run("load_code_location", {}, data_dir=load_dir, landing=load_dir / "landing",
-                   label="code-location-load")
+        runner.run(
+            "load_code_location",
+            {},
+            data_dir=load_dir,
+            landing=load_dir / "landing",
+            label="code-location-load",
+        )
         for _ in range(plan.load_repetitions)
     ]
 
@@ -371,25 +460,44 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
             if runner.elapsed_minutes() + projected > plan.budget_minutes:
                 skipped.append(
                     f"scale {scale:g}: projected {projected:.0f} min from the scales measured, after "
-                    f"{runner.elapsed_minutes():.0f} min spent, would exceed the {plan.budget_minutes:.0f}-minute budget."
+                    f"{runner.elapsed_minutes():.0f} min spent, would exceed the "
+                    f"{plan.budget_minutes:.0f}-minute budget."
                 )
                 print(f"  skipping {skipped[-1]}", flush=True)
                 continue
         started = runner.elapsed_minutes()
         landing = work_dir / f"landing-s{scale:g}"
-        runner.run("simulate_days", {"landing": str(landing), "truth": str(work_dir / f"truth-s{scale:g}"),
-                                     "start": (MEASURED_DAY - timedelta(days=plan.short_history_days)).isoformat(),
-                                     "days": plan.short_history_days + 1, "scale": scale}, label=f"simulate-s{scale:g}")
+        runner.run(
+            "simulate_days",
+            {
+                "landing": str(landing),
+                "truth": str(work_dir / f"truth-s{scale:g}"),
+                "start": (MEASURED_DAY - timedelta(days=plan.short_history_days)).isoformat(),
+                "days": plan.short_history_days + 1,
+                "scale": scale,
+            },
+            label=f"simulate-s{scale:g}",
+        )
         scales.append(measure_scale(runner, plan, scale, landing, floor_plan))
-        (work_dir / "partial-results.json").write_text(json.dumps({"scales": scales, "steps": runner.steps}, indent=1))
+        (work_dir / "partial-results.json").write_text(
+            json.dumps({"scales": scales, "steps": runner.steps}, indent=1)
+        )
         if scale != base:
             minutes_per_scale_unit = (runner.elapsed_minutes() - started) / scale
         shutil.rmtree(landing, ignore_errors=True)
         if scale == base:
             history_landing = work_dir / f"landing-history-s{base:g}"
-            runner.run("simulate_days", {"landing": str(history_landing), "truth": str(work_dir / "truth-history"),
-                                         "start": (MEASURED_DAY - timedelta(days=plan.long_history_days - 1)).isoformat(),
-                                         "days": plan.long_history_days, "scale": base}, label="simulate-history")
+            runner.run(
+                "simulate_days",
+                {
+                    "landing": str(history_landing),
+                    "truth": str(work_dir / "truth-history"),
+                    "start": (MEASURED_DAY - timedelta(days=plan.long_history_days - 1)).isoformat(),
+                    "days": plan.long_history_days,
+                    "scale": base,
+                },
+                label="simulate-history",
+            )
             history = measure_history(runner, plan, history_landing, scales[0], floor_plan)
             (work_dir / "partial-results.json").write_text(
                 json.dumps({"scales": scales, "history": history, "steps": runner.steps}, indent=1)
@@ -398,7 +506,7 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
 
     fits = _fits(scales)
     load_at_end = os.getloadavg()
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     return {
         "finished_at": finished.strftime("%Y-%m-%d %H:%M UTC"),
         "command": plan.command,
@@ -410,8 +518,11 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
         "load_average_at_start": list(load_at_start),
         "load_average_at_end": list(load_at_end),
         "load_note": report.load_note(machine["cores"], load_at_start, load_at_end),
-        "code_location_load": {**_summary(loads), "peak_mb": _peak(loads),
-                               "manifest_reparsed": any(load["manifest_reparsed"] for load in loads)},
+        "code_location_load": {
+            **_summary(loads),
+            "peak_mb": _peak(loads),
+            "manifest_reparsed": any(load["manifest_reparsed"] for load in loads),
+        },
         "scales": scales,
         "history": history,
         "fits": fits,
@@ -422,18 +533,30 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
 
 
 def _publish(results: dict) -> None:
-    path = report.write_results(results, BENCH_DIR / "results", datetime.now(timezone.utc))
+    path = report.write_results(results, BENCH_DIR / "results", datetime.now(UTC))
     report.update_readme(BENCH_DIR / "README.md", report.render_table(results))
     print(f"\nWrote {path.relative_to(REPO_ROOT)} and the table in benchmarks/README.md")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Vision benchmarks: a day through Dagster against plain DuckDB.")
-    parser.add_argument("--quick", action="store_true", help="a small subset in a few minutes (nothing is written)")
-    parser.add_argument("--work-dir", type=Path, help="keep the simulated data and logs here instead of a temp folder")
-    parser.add_argument("--commit", help="measure this commit (e.g. HEAD), unpacked apart, not the working tree")
-    parser.add_argument("--publish", type=Path, metavar="RESULTS_JSON",
-                        help="write the README table (and results/<date>.json) from a finished run's results.json")
+    parser = argparse.ArgumentParser(
+        description="Vision benchmarks: a day through Dagster against plain DuckDB."
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a small subset in a few minutes (nothing is written)"
+    )
+    parser.add_argument(
+        "--work-dir", type=Path, help="keep the simulated data and logs here instead of a temp folder"
+    )
+    parser.add_argument(
+        "--commit", help="measure this commit (e.g. HEAD), unpacked apart, not the working tree"
+    )
+    parser.add_argument(
+        "--publish",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="write the README table (and results/<date>.json) from a finished run's results.json",
+    )
     args = parser.parse_args(argv)
     if args.publish:
         _publish(json.loads(args.publish.read_text()))

@@ -13,7 +13,17 @@ from pathlib import Path
 
 TABLE_START = "<!-- benchmark-results:start -->"
 TABLE_END = "<!-- benchmark-results:end -->"
-PACKAGES = ("dagster", "dagster-dbt", "dagster-duckdb-pandas", "dbt-core", "dbt-duckdb", "duckdb", "pandas", "numpy", "scipy")
+PACKAGES = (
+    "dagster",
+    "dagster-dbt",
+    "dagster-duckdb-pandas",
+    "dbt-core",
+    "dbt-duckdb",
+    "duckdb",
+    "pandas",
+    "numpy",
+    "scipy",
+)
 # One-minute load average above this many runnable processes per core: other work shared the machine.
 SHARED_LOAD_PER_CORE = 0.5
 
@@ -58,7 +68,11 @@ def write_results(results: dict, results_dir: Path, when: datetime) -> Path:
 def _seconds(summary: dict | None) -> str:
     if not summary:
         return "–"
-    return f"{summary['median']:.1f} s (±{summary['spread'] * 50:.0f} %)" if summary["spread"] else f"{summary['median']:.1f} s"
+    return (
+        f"{summary['median']:.1f} s (±{summary['spread'] * 50:.0f} %)"
+        if summary["spread"]
+        else f"{summary['median']:.1f} s"
+    )
 
 
 def _number(value: float | None, pattern: str = "{:,.0f}") -> str:
@@ -76,27 +90,41 @@ def render_table(results: dict) -> str:
 
     rows = [
         row("rows landed in the measured day", lambda s: _number(s["day_rows"])),
-        row("(1) one day through Dagster, landing → `fct_daily_demand`", lambda s: _seconds(s.get("dagster_day"))),
+        row(
+            "(1) one day through Dagster, landing → `fct_daily_demand`",
+            lambda s: _seconds(s.get("dagster_day")),
+        ),
         row("(2) the same day in plain DuckDB (the floor)", lambda s: _seconds(s.get("floor_day"))),
         row("ratio (1)/(2)", lambda s: _number(s.get("dagster_to_floor"), "{:.1f}×")),
-        row(f"{scales[0].get('backfill_days', 30)}-day backfill through Dagster, one run",
-            lambda s: _seconds(s.get("backfill"))),
+        row(
+            f"{scales[0].get('backfill_days', 30)}-day backfill through Dagster, one run",
+            lambda s: _seconds(s.get("backfill")),
+        ),
         row("backfill rows per second", lambda s: _number(s.get("backfill_rows_per_second"))),
         row("recommender training (EASE fit)", lambda s: _seconds(s.get("training"))),
-        row("peak memory: Dagster day / floor day", lambda s: f"{_number(s.get('dagster_day_peak_mb'))} / "
-            f"{_number(s.get('floor_day_peak_mb'))} MiB"),
-        row("peak memory: backfill / training", lambda s: f"{_number(s.get('backfill_peak_mb'))} / "
-            f"{_number(s.get('training_peak_mb'))} MiB"),
+        row(
+            "peak memory: Dagster day / floor day",
+            lambda s: f"{_number(s.get('dagster_day_peak_mb'))} / {_number(s.get('floor_day_peak_mb'))} MiB",
+        ),
+        row(
+            "peak memory: backfill / training",
+            lambda s: f"{_number(s.get('backfill_peak_mb'))} / {_number(s.get('training_peak_mb'))} MiB",
+        ),
     ]
     fits = results.get("fits", {})
     history = results.get("history", {})
     load = results.get("code_location_load", {})
     machine = results["machine"]
     lines = [
-        f"Run {results['finished_at']} in {results['wall_minutes']:.1f} min (`{results['command']}`) on "
-        f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']:.0f} GiB, Python {machine['python']}, "
-        f"dagster {machine['packages'].get('dagster')}, dbt-core {machine['packages'].get('dbt-core')}, "
-        f"duckdb {machine['packages'].get('duckdb')}. {results['load_note']}",
+        (
+            f"Run {results['finished_at']} in {results['wall_minutes']:.1f} min "
+            f"(`{results['command']}`, commit "
+            f"{results.get('commit', 'unknown')}) on {machine['cores']} cores ({machine['cpu']}), "
+            f"{machine['memory_gib']:.0f} GiB, Python {machine['python']}, "
+            f"dagster {machine['packages'].get('dagster')}, "
+            f"dbt-core {machine['packages'].get('dbt-core')}, duckdb {machine['packages'].get('duckdb')}. "
+            f"{results['load_note']}"
+        ),
         "",
         header,
         *rows,
@@ -109,16 +137,19 @@ def render_table(results: dict) -> str:
         if fit:
             lines.append(
                 f"- **{label}**: {fit['fixed_seconds']:.1f} s fixed + "
-                f"{fit['marginal_seconds_per_million_rows']:.1f} s per million landed rows (fit over {fit['points']} scales)."
+                f"{fit['marginal_seconds_per_million_rows']:.1f} s per million landed rows "
+                f"(fit over {fit['points']} scales)."
             )
     if fits.get("marginal_ratio") is not None:
         lines.append(f"- Marginal cost, Dagster / DuckDB: {fits['marginal_ratio']:.1f}×.")
     if history:
         lines.append(
-            f"- Day {results.get('measured_day', 'D')} at scale {history['scale']:g} with {history['long_history_days']} "
-            f"days of history against {history['short_history_days']}: {_seconds(history.get('long'))} against "
-            f"{_seconds(history.get('short'))} through Dagster, ratio {_number(history.get('ratio'), '{:.2f}')} "
-            f"({_number(history.get('ratio_per_row'), '{:.2f}')} per landed row: {_number(history.get('day_rows'))} "
+            f"- Day {results.get('measured_day', 'D')} at scale {history['scale']:g} with "
+            f"{history['long_history_days']} days of history against {history['short_history_days']}: "
+            f"{_seconds(history.get('long'))} against {_seconds(history.get('short'))} through Dagster, "
+            f"ratio {_number(history.get('ratio'), '{:.2f}')} "
+            f"({_number(history.get('ratio_per_row'), '{:.2f}')} per landed row: "
+            f"{_number(history.get('day_rows'))} "
             f"against {_number(history.get('short_day_rows'))} rows); plain DuckDB "
             f"{_seconds(history.get('floor_long'))} against {_seconds(history.get('floor_short'))}, ratio "
             f"{_number(history.get('floor_ratio'), '{:.2f}')}."
@@ -137,7 +168,7 @@ def update_readme(readme: Path, table: str) -> None:
     """Replace what lies between the result markers of the README with ``table``."""
     text = readme.read_text()
     if TABLE_START not in text or TABLE_END not in text:
-        raise ValueError(f"{readme} has no {TABLE_START} … {TABLE_END} markers to write the results between")
+        raise ValueError(f"{readme} has no {TABLE_START} … {TABLE_END} markers to write the table between")
     before, rest = text.split(TABLE_START, 1)
     _, after = rest.split(TABLE_END, 1)
     readme.write_text(f"{before}{TABLE_START}\n{table}\n{TABLE_END}{after}")

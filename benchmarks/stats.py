@@ -10,7 +10,7 @@ from statistics import median
 
 @dataclass(frozen=True)
 class Summary:
-    """Repeated measurements of one quantity: the median is the figure, the spread says how far to trust it."""
+    """Repeated measurements of one quantity: the median is the figure, the spread how far to trust it."""
 
     median: float
     low: float
@@ -49,7 +49,7 @@ class LinearCost:
 
 
 def fit_fixed_marginal(rows: Sequence[float], seconds: Sequence[float]) -> LinearCost:
-    """Least-squares line through (rows, seconds): its intercept is the fixed cost, its slope the marginal one.
+    """Least-squares line through (rows, seconds): the intercept is the fixed cost, the slope the marginal.
 
     With several points at one row count (repeated runs), pass the medians: one point per scale weighs each
     scale equally. Two distinct row counts at least are needed; the slope is per million rows.

@@ -22,7 +22,11 @@ def _peak_mb() -> dict[str, float]:
     """Peak resident memory in MiB of this process and of the largest child it waited for (dbt)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_mb": round(max(own, children), 1), "peak_python_mb": round(own, 1), "peak_child_mb": round(children, 1)}
+    return {
+        "peak_mb": round(max(own, children), 1),
+        "peak_python_mb": round(own, 1),
+        "peak_child_mb": round(children, 1),
+    }
 
 
 def day_selection(raw: bool = True):
@@ -52,7 +56,7 @@ def load_code_location(_: dict) -> dict:
 
 
 def dagster_days(arguments: dict) -> dict:
-    """Materialize landing to demand facts for ``[first, last]`` in one run; the definitions import is apart."""
+    """Landing to demand facts for ``[first, last]`` in one run; importing the definitions is timed apart."""
     import dagster as dg
 
     from vision_assets.runs import materialize_days
@@ -75,9 +79,15 @@ def floor_day(arguments: dict) -> dict:
     from benchmarks.floor import run_floor
 
     plan = json.loads(Path(arguments["plan"]).read_text())
-    result = run_floor(Path(arguments["warehouse"]), Path(arguments["landing"]), date.fromisoformat(arguments["day"]), plan)
-    return {"seconds": result["seconds"]["total"], "phases": result["seconds"],
-            "failing_test_rows": result["failing_test_rows"], "tests": result["tests"]}
+    result = run_floor(
+        Path(arguments["warehouse"]), Path(arguments["landing"]), date.fromisoformat(arguments["day"]), plan
+    )
+    return {
+        "seconds": result["seconds"]["total"],
+        "phases": result["seconds"],
+        "failing_test_rows": result["failing_test_rows"],
+        "tests": result["tests"],
+    }
 
 
 def train_recommender(arguments: dict) -> dict:
@@ -122,7 +132,9 @@ def load_raw_days(arguments: dict) -> dict:
         connection.execute("set TimeZone = 'UTC'")
         connection.execute(f"create schema if not exists {RAW_SCHEMA}")
         for table in SOURCE_TABLES:
-            columns = ", ".join(f'"{column.name}" {column.type}' for column in raw_column_schema(table).columns)
+            columns = ", ".join(
+                f'"{column.name}" {column.type}' for column in raw_column_schema(table).columns
+            )
             connection.execute(f"create table if not exists {RAW_SCHEMA}.{table.name} ({columns})")
             load_days(connection, Path(arguments["landing"]), table, first, last)
     return {"seconds": time.perf_counter() - started}
