@@ -48,8 +48,11 @@ class _DeclaredSchemaSnowflakeDbClient(SnowflakeDbClient):
             if not existing:
                 cursor.execute(f"create table if not exists {name} ({definition})")
                 return
+            # A type without a known Snowflake spelling is taken as it is: only its presence is compared.
             declared_types = {
-                column.name: _SNOWFLAKE_TYPES.get(column.type.lower(), existing.get(column.name.upper(), column.type))
+                column.name: _SNOWFLAKE_TYPES.get(
+                    column.type.lower(), existing.get(column.name.upper(), column.type)
+                )
                 for column in declared
             }
             new, rebuild = plan_schema_change(

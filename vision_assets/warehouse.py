@@ -92,7 +92,9 @@ def fail_fast_unless_transient(what: str) -> Iterator[None]:
 
 def checked_identifier(name: str, what: str) -> str:
     if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
-        raise dg.Failure(f"{what} {name!r} is not a plain SQL identifier; nothing was written", allow_retries=False)
+        raise dg.Failure(
+            f"{what} {name!r} is not a plain SQL identifier; nothing was written", allow_retries=False
+        )
     return name
 
 
@@ -105,7 +107,9 @@ def declared_columns(context: dg.OutputContext) -> list[dg.TableColumn] | None:
     for column in columns:
         checked_identifier(column.name, "column")
         if not _TYPE.fullmatch(column.type):
-            raise dg.Failure(f"column {column.name} has type {column.type!r}, not a SQL type", allow_retries=False)
+            raise dg.Failure(
+                f"column {column.name} has type {column.type!r}, not a SQL type", allow_retries=False
+            )
     return columns
 
 
@@ -130,7 +134,11 @@ def plan_schema_change(
     existing = {name.lower(): kind.upper() for name, kind in existing.items()}
     wanted = {column.name.lower(): declared_types[column.name].upper() for column in declared}
     lost = [name for name in existing if name not in wanted]
-    retyped = [f"{name} {existing[name]} -> {kind}" for name, kind in wanted.items() if name in existing and existing[name] != kind]
+    retyped = [
+        f"{name} {existing[name]} -> {kind}"
+        for name, kind in wanted.items()
+        if name in existing and existing[name] != kind
+    ]
     new = [column for column in declared if column.name.lower() not in existing]
     if not (lost or retyped or new):
         return [], False
@@ -140,9 +148,9 @@ def plan_schema_change(
     if lost or retyped or required:
         raise dg.Failure(
             description=(
-                f"{table}: the declared columns no longer extend the warehouse table (lost {lost}, retyped "
-                f"{retyped}, new but required {required}); a partitioned table keeps earlier days, so it can only "
-                "gain nullable columns. Nothing was written."
+                f"{table}: the declared columns no longer extend the warehouse table (lost {lost}, "
+                f"retyped {retyped}, new but required {required}); a partitioned table keeps earlier days, "
+                "so it can only gain nullable columns. Nothing was written."
             ),
             allow_retries=False,
         )
@@ -251,9 +259,8 @@ class DeclaredSchemaDuckDBPandasTypeHandler(DuckDBPandasTypeHandler):
         check_frame_against_declared(table_slice, declared, obj)
         if not obj.empty:
             connection.register("vision_output_frame", obj)
-            connection.execute(
-                f'insert into "{table_slice.schema}"."{table_slice.table}" by name select * from vision_output_frame'
-            )
+            table = f'"{table_slice.schema}"."{table_slice.table}"'
+            connection.execute(f"insert into {table} by name select * from vision_output_frame")
             connection.unregister("vision_output_frame")
         return (
             TableMetadataSet(partition_row_count=len(obj))

@@ -35,7 +35,9 @@ _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 def _check_identifier(name: str, what: str) -> None:
     if not _IDENTIFIER.fullmatch(name):
-        raise ValueError(f"{what} {name!r} must be lowercase letters, digits and underscores (a plain identifier)")
+        raise ValueError(
+            f"{what} {name!r} must be lowercase letters, digits and underscores (a plain identifier)"
+        )
 
 
 @dataclass(frozen=True)

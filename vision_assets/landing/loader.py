@@ -3,9 +3,9 @@
 This is plain pandas, testable without Dagster; the raw assets are thin wrappers around
 :func:`load_landing_days`. Problems come in two sizes:
 
-- A problem with a file or the day as a whole (no marker, no file, an empty, cut-off, unparseable or non-UTF-8 file, a
-  missing or unexpected column, a column whose values are mostly not of its type, a file outside the landing
-  root) raises :class:`LandingError`: nothing of the day is loaded.
+- A problem with a file or the day as a whole (no marker, no file, an empty, cut-off, unparseable or
+  non-UTF-8 file, a missing or unexpected column, a column whose values are mostly not of its type, a file
+  outside the landing root) raises :class:`LandingError`: nothing of the day is loaded.
 - A problem with single rows (a value of the wrong type, an empty required value, a value outside its
   allowed set, a negative amount, an event time outside the day, a key shared by rows with different
   contents) puts those rows in quarantine, with the reason, and loads the rest of the day.
@@ -89,7 +89,8 @@ def empty_frame(table: SourceTable) -> pd.DataFrame:
 
 
 def empty_quarantine(table: SourceTable) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series([], dtype=object) for name in (*table.column_names, *QUARANTINE_COLUMNS)})
+    names = (*table.column_names, *QUARANTINE_COLUMNS)
+    return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
 
 
 def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_at: datetime) -> LoadedTable:
@@ -109,7 +110,9 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
     raws, typeds, problems = [], [], []
     for path in files:
         if not path.resolve().is_relative_to(root):
-            raise LandingError(f"{path}: resolves to {path.resolve()}, outside the landing root {root}; not read")
+            raise LandingError(
+                f"{path}: resolves to {path.resolve()}, outside the landing root {root}; not read"
+            )
         relative = str(path.relative_to(landing_root))
         raw = _read_csv(path, table, day)
         typed, bad = _typed(raw, table, path)
@@ -131,12 +134,15 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
     conflict_reason = f"key ({', '.join(table.key)}) shared with a row of different contents"
     reasons = reasons.where(~conflicts.reindex(typed.index, fill_value=False), conflict_reason)
     loaded = kept & reasons.isna()
-    summaries = [summary for bad in problems for _, _, summary in bad] + ([conflict_summary] if conflicts.any() else [])
+    summaries = [summary for bad in problems for _, _, summary in bad]
+    summaries += [conflict_summary] if conflicts.any() else []
 
     frame = typed.loc[loaded, [*table.column_names, SOURCE_FILE_COLUMN]].reset_index(drop=True)
     frame[LOADED_AT_COLUMN] = pd.Timestamp(loaded_at).as_unit("us")
     quarantined = raw.loc[reasons.notna(), [*table.column_names, SOURCE_FILE_COLUMN, DATA_ROW_COLUMN]]
-    quarantined = quarantined.assign(**{LANDING_DAY_COLUMN: day.isoformat(), REASON_COLUMN: reasons[reasons.notna()]})
+    quarantined = quarantined.assign(
+        **{LANDING_DAY_COLUMN: day.isoformat(), REASON_COLUMN: reasons[reasons.notna()]}
+    )
     return LoadedTable(
         frame=frame,
         source_files=[str(path.relative_to(landing_root)) for path in files],
@@ -178,8 +184,8 @@ def _read_csv(path: Path, table: SourceTable, day: date) -> pd.DataFrame:
         raise LandingError(f"{path}: missing column(s) {', '.join(missing)} required by the {table.name} contract")
     if unexpected:
         raise LandingError(
-            f"{path}: unexpected column(s) {', '.join(map(str, unexpected))} not in the {table.name} contract "
-            "(a new column loads once the contract declares it, nullable, with the day it was added)"
+            f"{path}: unexpected column(s) {', '.join(map(str, unexpected))} not in the {table.name} "
+            "contract (a new column loads once the contract declares it, nullable, with the day it was added)"
         )
     return raw.reindex(columns=expected)
 
@@ -227,7 +233,9 @@ def _typed(raw: pd.DataFrame, table: SourceTable, path: Path) -> tuple[pd.DataFr
     return pd.DataFrame(typed, index=raw.index), problems
 
 
-def _bad_rows(typed: pd.DataFrame, raw: pd.DataFrame, table: SourceTable, path: Path, day: date) -> list[Problem]:
+def _bad_rows(
+    typed: pd.DataFrame, raw: pd.DataFrame, table: SourceTable, path: Path, day: date
+) -> list[Problem]:
     problems = []
     for column in table.columns:
         if not column.nullable:
@@ -236,7 +244,8 @@ def _bad_rows(typed: pd.DataFrame, raw: pd.DataFrame, table: SourceTable, path: 
             )
     for name, allowed in table.allowed_values.items():
         values = typed[name]
-        problems += _problem(values.notna() & ~values.isin(allowed), path, name, f"is not one of {', '.join(allowed)}", raw)
+        outside = values.notna() & ~values.isin(allowed)
+        problems += _problem(outside, path, name, f"is not one of {', '.join(allowed)}", raw)
     for name in table.non_negative:
         problems += _problem(typed[name] < 0, path, name, "is negative", raw)
     day_start = pd.Timestamp(day)
@@ -253,7 +262,9 @@ def _reasons(problems: list[list[Problem]], lengths: list[int]) -> pd.Series:
         reasons = pd.Series([None] * length, dtype=object)
         for mask, reason, _ in bad:
             mask = mask.to_numpy()
-            reasons[mask] = [reason if current is None else f"{current}; {reason}" for current in reasons[mask]]
+            reasons[mask] = [
+                reason if current is None else f"{current}; {reason}" for current in reasons[mask]
+            ]
         parts.append(reasons)
     return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
 

@@ -23,12 +23,16 @@ def quarantine_file(quarantine_root: Path, table: SourceTable, day: date) -> Pat
     return Path(quarantine_root) / table.line / table.table / day.strftime(DAY_FORMAT) / QUARANTINE_FILE
 
 
-def write_quarantine(quarantine_root: Path, table: SourceTable, days: list[date], quarantined: pd.DataFrame) -> list[str]:
+def write_quarantine(
+    quarantine_root: Path, table: SourceTable, days: list[date], quarantined: pd.DataFrame
+) -> list[str]:
     """Replace the quarantine file of every given day; returns the files that now hold rows."""
     written = []
     for day in days:
         target = quarantine_file(quarantine_root, table, day)
-        rows = quarantined[quarantined[LANDING_DAY_COLUMN] == day.isoformat()] if len(quarantined) else quarantined
+        rows = quarantined
+        if len(quarantined):
+            rows = quarantined[quarantined[LANDING_DAY_COLUMN] == day.isoformat()]
         if rows.empty:
             target.unlink(missing_ok=True)
             continue

@@ -70,10 +70,10 @@ def _description(table: SourceTable) -> str:
         f"Loaded as landed from `{table.line}/{table.table}/<day>/` in the landing zone, checked against its "
         f"contract (columns, types, required values, allowed values, the day's window). A row is identified by "
         f"({key}); `{table.event_time}` places it in its daily partition. Exact duplicate rows inside a day are "
-        f"dropped and counted. A row that breaks the contract is held back in quarantine with its reason (the "
-        f"`{QUARANTINE_CHECK}` check shows it); a file that cannot be read as the contract's (missing or "
-        f"unexpected columns, a changed column type, an empty or corrupt file) fails the whole day, and nothing "
-        f"of it is written."
+        f"dropped and counted. A row that breaks the contract is held back in quarantine with its reason "
+        f"(the `{QUARANTINE_CHECK}` check shows it); a file that cannot be read as the contract's (missing "
+        f"or unexpected columns, a changed column type, an empty or corrupt file) fails the whole day, and "
+        f"nothing of it is written."
     )
 
 
@@ -114,7 +114,8 @@ def build_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
             quarantine_files = write_quarantine(landing_zone.quarantine_path, table, days, loaded.quarantined)
         if loaded.rows_quarantined:
             context.log.warning(
-                f"{table.name}: {loaded.rows_quarantined} row(s) quarantined in {', '.join(quarantine_files)}: "
+                f"{table.name}: {loaded.rows_quarantined} row(s) quarantined in "
+                f"{', '.join(quarantine_files)}: "
                 + " | ".join(loaded.quarantine_reasons)
             )
         if loaded.duplicate_rows_removed:
@@ -144,9 +145,9 @@ def _check_specs(table: SourceTable) -> list[dg.AssetCheckSpec]:
             QUARANTINE_CHECK,
             asset=raw_asset_key(table),
             description=(
-                "Every landed row passed its contract. Fails (as a warning: the rest of the day is loaded) when "
-                "rows were quarantined; the result names the files, columns and rows, and the quarantine file "
-                "keeps the rows as landed with their reason."
+                "Every landed row passed its contract. Fails (as a warning: the rest of the day is loaded) "
+                "when rows were quarantined; the result names the files, columns and rows, and the "
+                "quarantine file keeps the rows as landed with their reason."
             ),
         ),
         dg.AssetCheckSpec(
@@ -168,7 +169,9 @@ def _check_results(table: SourceTable, loaded, quarantine_files: list[str]) -> I
         metadata={
             "rows_quarantined": loaded.rows_quarantined,
             "rows_by_reason": dg.MetadataValue.json(reasons),
-            "problems": dg.MetadataValue.md("\n".join(f"- {line}" for line in loaded.quarantine_reasons) or "none"),
+            "problems": dg.MetadataValue.md(
+                "\n".join(f"- {line}" for line in loaded.quarantine_reasons) or "none"
+            ),
             "quarantine_files": dg.MetadataValue.json(quarantine_files),
         },
     )

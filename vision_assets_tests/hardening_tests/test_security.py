@@ -22,6 +22,8 @@ from vision_assets_tests.raw_tests.test_snowflake_path import snowflake_env  # n
 
 PLANTED = "planted-Vision-pw-7f3a9c"
 ORDERS = SOURCE_TABLES_BY_NAME["books_orders"]
+TEXT_SUFFIXES = {".py", ".yml", ".yaml", ".toml", ".cfg", ".md", ".sql", ".json", ".env", ""}
+PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 
 
 def leaks(instance: dg.DagsterInstance, runs, home: Path) -> list[str]:
@@ -73,15 +75,16 @@ def test_the_leak_scan_finds_a_password_that_was_logged(tmp_path, monkeypatch):
 
 def test_the_repository_holds_no_credential():
     tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
-    assignment = re.compile(r"""(password|passphrase|secret|token)["']?\s*[:=]\s*["'](?![{$]|not-a-real)[^"'\s]{6,}""",
-                            re.IGNORECASE)
+    assignment = re.compile(
+        r"""(password|passphrase|secret|token)["']?\s*[:=]\s*["'](?![{$]|not-a-real)[^"'\s]{6,}""", re.IGNORECASE
+    )
     found = []
     for name in tracked.stdout.splitlines():
         path = REPO_ROOT / name
-        if not path.is_file() or path.suffix not in {".py", ".yml", ".yaml", ".toml", ".cfg", ".md", ".sql", ""}:
+        if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
             continue
         text = path.read_text(errors="replace")
-        if "PRIVATE KEY-----" in text and "BEGIN" in text:
+        if PRIVATE_KEY.search(text):
             found.append(f"{name}: a private key")
         found += [f"{name}: {match.group(0)}" for match in assignment.finditer(text)]
     assert not found, found
