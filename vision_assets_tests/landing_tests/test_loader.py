@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME, Column
-from vision_assets.landing.layout import landing_day_dir
+from vision_assets.landing.layout import landing_day_dir, structural_problems
 from vision_assets.landing.loader import LandingError, load_landing_days
 
 ORDERS = SOURCE_TABLES_BY_NAME["books_orders"]
@@ -217,3 +217,15 @@ def test_a_header_only_file_is_an_empty_day(tmp_path):
     loaded = load(tmp_path)
     assert loaded.frame.empty
     assert list(loaded.frame.columns) == [*ORDERS.column_names, "_source_file", "_loaded_at"]
+
+
+def test_the_sensor_check_accepts_what_the_loader_accepts(tmp_path):
+    gift = Column("gift_wrap", "string", "Gift wrap chosen.", nullable=True, added_on=DAY + timedelta(days=1))
+    widened = replace(ORDERS, columns=(*ORDERS.columns, gift))
+    land(tmp_path, HEADER + GOOD_ROWS)
+    assert structural_problems(tmp_path, widened, DAY) == []
+    assert load_landing_days(tmp_path, widened, [DAY], LOADED_AT).rows_landed == 3
+    later = replace(widened, columns=(*ORDERS.columns, replace(gift, added_on=DAY)))
+    assert "does not match the books_orders contract" in structural_problems(tmp_path, later, DAY)[0]
+    land(tmp_path, HEADER.strip() + ",coupon\n" + GOOD_ROWS.replace("\n", ",X\n"))
+    assert "does not match" in structural_problems(tmp_path, ORDERS, DAY)[0]
