@@ -14,8 +14,10 @@ import dagster as dg
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES, Column, SourceTable
 from vision_assets.landing.loader import (
     LOADED_AT_COLUMN,
+    REASON_COLUMN,
     SOURCE_FILE_COLUMN,
     LandingError,
+    LoadedTable,
     load_landing_days,
 )
 from vision_assets.landing.quarantine import write_quarantine
@@ -158,8 +160,10 @@ def _check_specs(table: SourceTable) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def _check_results(table: SourceTable, loaded, quarantine_files: list[str]) -> Iterator[dg.AssetCheckResult]:
-    reasons = loaded.quarantined["_reason"].value_counts().to_dict() if loaded.rows_quarantined else {}
+def _check_results(
+    table: SourceTable, loaded: LoadedTable, quarantine_files: list[str]
+) -> Iterator[dg.AssetCheckResult]:
+    reasons = loaded.quarantined[REASON_COLUMN].value_counts().to_dict() if loaded.rows_quarantined else {}
     yield dg.AssetCheckResult(
         asset_key=raw_asset_key(table),
         check_name=QUARANTINE_CHECK,
