@@ -27,7 +27,7 @@ defs = dg.Definitions(
             target=dg.AssetSelection.all(),
             default_status=dg.DefaultSensorStatus.RUNNING,
             # Evaluated in the code server: the whole-table models wait on a Python condition
-            # (vision_assets/automation/landing_settled.py) that the daemon cannot deserialize.
+            # (vision_assets/automation/upstream_settled.py) that the daemon cannot deserialize.
             use_user_code_server=True,
             description=(
                 "Evaluates every asset's automation condition: landed days flow through to the demand "

@@ -22,7 +22,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from vision_assets.automation.landing_settled import LandingSettled
+from vision_assets.automation.upstream_settled import UpstreamSettled
 
 LAYER_DEADLINES = {
     "raw": "0 7 * * *",
@@ -44,7 +44,10 @@ def freshness_policy_for(layer: str) -> dg.FreshnessPolicy:
 
 
 def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> dg.AutomationCondition:
-    """Run when what it reads has changed, once nothing it reads is missing or still running.
+    """Run when what it reads has changed, once nothing it reads is missing and nothing upstream is
+    being written (:class:`UpstreamSettled`): the four lines' loads of a day finish minutes apart, and one
+    rebuild after the last of them replaces one per line, each paying dbt's start-up and queueing for the
+    DuckDB writer.
 
     * A daily asset: like ``AutomationCondition.eager()``, but looking back over the last week instead of
       the latest day only, so a day that lands late still flows through.
@@ -53,13 +56,11 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
       condition was added, so on a fresh deployment it never builds them.
     * An asset rebuilt whole from every day (staging views, dimensions, monthly roll-ups,
       recommendations, dashboards) cannot wait for "no upstream partition missing": days before the
-      first landing are missing forever. It runs when an upstream asset was updated, none is in
-      progress and none of its whole-table inputs is missing (a dimension waits for every line's
-      staging view), and once the day's landing has settled (no raw load queued or running): the four
-      lines' loads of a day finish minutes apart, and one rebuild after the last of them replaces four
-      rebuilds, each paying dbt's start-up, that would queue behind one another for the DuckDB writer. When it reads daily facts, only an update of those facts counts: the facts are rebuilt
-      after every dimension change anyway, and a dimension update alone would otherwise start a roll-up
-      before the facts it sums exist.
+      first landing are missing forever. It runs when an upstream asset was updated and none of its
+      whole-table inputs is missing (a dimension waits for every line's staging view). When it reads
+      daily facts, only an update of those facts counts: the facts are rebuilt after every dimension
+      change anyway, and a dimension update alone would otherwise start a roll-up before the facts it
+      sums exist.
     """
     ready = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
     if spec.partitions_def is not None:
@@ -71,6 +72,7 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
             & updated
             & ~dg.AutomationCondition.any_deps_missing()
             & ready
+            & UpstreamSettled()
         ).with_label("eager, including late days of the last week")
     if not spec.deps:
         return (
@@ -85,7 +87,7 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
         daily = dg.AssetSelection.assets(*daily_deps)
         deps_updated = deps_updated.allow(daily)
         inputs_exist = ~dg.AutomationCondition.any_deps_missing().ignore(daily)
-    return (deps_updated.since_last_handled() & inputs_exist & ready & LandingSettled()).with_label(
+    return (deps_updated.since_last_handled() & inputs_exist & ready & UpstreamSettled()).with_label(
         "whole-table rebuild after its daily inputs update"
         if daily_deps
         else "whole-table rebuild after an upstream update"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import dagster as dg
 import pytest
 
-from vision_assets.automation.landing_settled import raw_load_unfinished
+from vision_assets.automation.upstream_settled import assets_being_written
 from vision_assets.definitions import defs
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
@@ -51,10 +51,10 @@ def ticks():
         yield Ticks(instance)
 
 
-def _start_raw_run(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg.DagsterRun:
+def _start_run(instance: dg.DagsterInstance, keys) -> dg.DagsterRun:
     run = dg.DagsterRun(
         job_name="__ASSET_JOB", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED,
-        asset_selection=frozenset({key}), tags={"dagster/partition": DAY},
+        asset_selection=frozenset(keys),
     )
     return instance.add_run(run)
 
@@ -70,8 +70,8 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
     # Three lines have loaded the day; the fourth line's load is still running.
     music = {key for key in layers["raw"] if key.path[-1].startswith("music_")}
     ticks.materialize(layers["raw"] - music, partition=DAY)
-    running = _start_raw_run(ticks.instance, next(iter(music)))
-    assert raw_load_unfinished(ticks.instance)
+    running = _start_run(ticks.instance, music)
+    assert assets_being_written(ticks.instance) == music
     waiting = ticks.next()
     assert not set(waiting) & (layers["whole"] | layers["daily"]), (
         f"rebuilt while a line's load was still running: {sorted(k.to_user_string() for k in waiting)}"
@@ -80,7 +80,7 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
     # The last load finishes: every staging view and dimension is rebuilt in one tick (one run), and the
     # daily facts, which read them, wait for the next tick instead of starting beside that rebuild.
     ticks.instance.report_run_canceled(running)
-    assert not raw_load_unfinished(ticks.instance)
+    assert not assets_being_written(ticks.instance)
     ticks.materialize(music, partition=DAY)
     rebuild = ticks.next()
     staging = {key for key in layers["whole"] if key.path[0] == "staging" and graph.get(key).parent_keys}
@@ -88,13 +88,23 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
     assert dg.AssetKey(["marts", "dim_customer"]) in rebuild
     assert not set(rebuild) & layers["daily"]
 
-    ticks.materialize(rebuild)
-    facts = ticks.next()
-    assert dg.AssetKey(["marts", "fct_sales"]) in facts and dg.AssetKey(["demand", "fct_daily_demand"]) in facts
-    assert set(facts) <= layers["daily"], "roll-ups wait until the facts they sum are built"
+    # While that rebuild's run is still writing dim_product, no daily fact starts, not even those
+    # whose own inputs are all rebuilt: they would otherwise go in runs of their own, or read a
+    # half-rebuilt dimension.
+    dim_product = dg.AssetKey(["marts", "dim_product"])
+    rebuilding = _start_run(ticks.instance, rebuild)
+    ticks.materialize(set(rebuild) - {dim_product})
+    assert not set(ticks.next()) & layers["daily"]
 
-    for key in facts:
-        ticks.materialize([key], partition=DAY)
+    ticks.instance.report_run_canceled(rebuilding)
+    ticks.materialize([dim_product])
+    facts = ticks.next()
+    assert set(facts) & layers["daily"] == layers["daily"], "every daily fact in one tick, so in one run"
+    rollups = {key for key in layers["whole"] if key.path[0] == "demand"}
+    assert not set(facts) & rollups, "roll-ups wait until the facts they sum are built"
+
+    ticks.materialize(set(facts) & layers["daily"], partition=DAY)
+    ticks.materialize(set(facts) - layers["daily"])
     after_facts = ticks.next()
     assert dg.AssetKey(["demand", "fct_customer_spend_monthly"]) in after_facts
     assert not set(after_facts) & layers["daily"]
