@@ -49,9 +49,10 @@ test-e2e: env
 	$(BIN)/pytest -m e2e
 
 # Benchmarks (within 30 minutes on 2 cores): writes benchmarks/results/<date>.json and the table in
-# benchmarks/README.md. BENCH_QUICK=1 runs a small subset in a few minutes and writes nothing.
+# benchmarks/README.md. BENCH_QUICK=1 runs a small subset and writes nothing; BENCH_ARGS="--commit HEAD"
+# measures the last commit apart from edits in progress (python -m benchmarks --help for the rest).
 bench: env
-	$(BIN)/python -m benchmarks $(if $(BENCH_QUICK),--quick)
+	$(BIN)/python -m benchmarks $(if $(BENCH_QUICK),--quick) $(BENCH_ARGS)
 
 dev: env instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000

@@ -509,7 +509,7 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
     finished = datetime.now(UTC)
     return {
         "finished_at": finished.strftime("%Y-%m-%d %H:%M UTC"),
-        "command": plan.command,
+        "command": plan.command + (f' BENCH_ARGS="--commit {commit}"' if commit else ""),
         "commit": measured_commit,
         "plan": {key: value for key, value in plan.__dict__.items()},
         "measured_day": MEASURED_DAY.isoformat(),
