@@ -14,7 +14,7 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env instance browser run test test-fast test-e2e dev clean bench docs
+.PHONY: env instance browser run test test-fast test-e2e test-long dev clean bench docs
 
 env: $(STAMP)
 
@@ -42,11 +42,15 @@ test: env
 	$(BIN)/pytest
 
 test-fast: env
-	$(BIN)/pytest -m "not slow and not e2e"
+	$(BIN)/pytest -m "not slow and not e2e and not long"
 
 # dagster dev on loopback: sensors and automation take landed days to the demand facts (5-10 minutes).
 test-e2e: env
 	$(BIN)/pytest -m e2e
+
+# Hardening through dbt (a re-landed day, dbt killed mid-build) and the 365-day backfill (~20 minutes).
+test-long: env
+	$(BIN)/pytest -m long
 
 # Benchmarks (within 30 minutes on 2 cores): writes benchmarks/results/<date>.json and the table in
 # benchmarks/README.md. BENCH_QUICK=1 runs a small subset and writes nothing; BENCH_ARGS="--commit HEAD"

@@ -120,10 +120,13 @@ def query(database, sql) -> pd.DataFrame:
 
 
 def partitioned_assets(defs_: dg.Definitions) -> dg.AssetSelection:
-    """What re-running one day means: every daily-partitioned table, raw and dbt."""
+    """What re-running one day means: every daily-partitioned table, raw and dbt, and the staging views
+    between them; without the views the run has no edge from raw to the facts, and a fact could be
+    built before its raw day is reloaded."""
     graph = defs_.resolve_asset_graph()
     nodes = [graph.get(key) for key in WAREHOUSE.resolve(graph)]
-    return dg.AssetSelection.assets(*[node.key for node in nodes if node.partitions_def])
+    daily = dg.AssetSelection.assets(*[node.key for node in nodes if node.partitions_def])
+    return daily | dg.AssetSelection.key_prefixes(["staging"])
 
 
 def snapshot(database) -> dict[str, pd.DataFrame]:
