@@ -5,6 +5,7 @@ import dagster as dg
 from vision_assets.automation.policies import layer_policies
 from vision_assets.automation.schedules import daily_landing_job, daily_landing_schedule
 from vision_assets.automation.sensors import landing_sensors
+from vision_assets.code_versions import with_source_code_versions
 from vision_assets.dashboards import dashboard_assets
 from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
@@ -37,4 +38,6 @@ defs = dg.Definitions(
     ],
     resources=build_resources(),
     executor=warehouse_executor(),
-).map_asset_specs(func=layer_policies(assets)).map_asset_specs(func=trust_metadata())
+).map_asset_specs(func=layer_policies(assets)).map_asset_specs(func=trust_metadata()).map_asset_specs(
+    func=with_source_code_versions()
+)

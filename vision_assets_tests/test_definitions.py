@@ -43,3 +43,22 @@ def test_every_asset_has_a_freshness_policy_and_everything_downstream_of_raw_run
             assert node.key in schedule_targets, f"{node.key} is loaded by neither sensor nor schedule"
         else:
             assert node.automation_condition is not None, node.key
+
+
+def test_every_asset_has_a_code_version_that_follows_its_code(tmp_path, monkeypatch):
+    from vision_assets import code_versions
+
+    for node in _asset_nodes():
+        assert node.code_version, node.key
+    before = code_versions.source_hash("dashboards")
+    copy = tmp_path / "dashboards"
+    copy.mkdir()
+    for source in (code_versions.PACKAGE / "dashboards").glob("*.py"):
+        (copy / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setattr(code_versions, "PACKAGE", tmp_path)
+    code_versions.source_hash.cache_clear()
+    assert code_versions.source_hash("dashboards") == before
+    (copy / "theme.py").write_text((copy / "theme.py").read_text() + "\n# changed\n")
+    code_versions.source_hash.cache_clear()
+    assert code_versions.source_hash("dashboards") != before
+    code_versions.source_hash.cache_clear()

@@ -96,7 +96,6 @@ def build_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
             "business_line": BUSINESS_LINE_NAMES[table.line],
             "dagster/column_schema": raw_column_schema(table),
         },
-        code_version="1",
         pool=warehouse_pool(),
         retry_policy=WAREHOUSE_RETRY_POLICY,
         check_specs=_check_specs(table),
