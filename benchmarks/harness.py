@@ -386,11 +386,14 @@ def _targets(fits: dict, history: dict) -> list[dict]:
             }
         )
     if history and history.get("ratio") is not None:
+        # Both paths must hold: the Dagster day's fixed cost can hide growth of the data work that the
+        # floor, doing the data work alone, shows.
+        ratios = [history["ratio"], history.get("floor_ratio") or 0.0]
         targets.append(
             {
                 "name": f"a day's cost does not grow with the history (ratio at most {HISTORY_GROWTH_LIMIT})",
-                "measured": f"{history['ratio']:.2f}",
-                "met": history["ratio"] <= HISTORY_GROWTH_LIMIT,
+                "measured": f"{history['ratio']:.2f} through Dagster, {ratios[1]:.2f} in plain DuckDB",
+                "met": max(ratios) <= HISTORY_GROWTH_LIMIT,
             }
         )
     return targets
@@ -533,6 +536,7 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
 
 
 def _publish(results: dict) -> None:
+    results["targets"] = _targets(results.get("fits", {}), results.get("history", {}))
     path = report.write_results(results, BENCH_DIR / "results", datetime.now(UTC))
     report.update_readme(BENCH_DIR / "README.md", report.render_table(results))
     print(f"\nWrote {path.relative_to(REPO_ROOT)} and the table in benchmarks/README.md")
