@@ -367,13 +367,18 @@ def _fits(scales: list[dict]) -> dict:
 def _targets(fits: dict, history: dict) -> list[dict]:
     targets = []
     if fits:
-        marginal = fits["marginal_ratio"]
+        slopes = (
+            fits["dagster"]["marginal_seconds_per_million_rows"],
+            fits["floor"]["marginal_seconds_per_million_rows"],
+        )
+        marginal = fits["marginal_ratio"] if min(slopes) > 0 else None
         targets.append(
             {
                 "name": f"marginal cost within {MARGINAL_TARGET_RATIO}× of plain DuckDB's",
-                "measured": "no ratio (the floor's marginal cost is not positive)"
-                if marginal is None
-                else f"{marginal:.1f}×",
+                "measured": f"{marginal:.1f}×"
+                if marginal is not None
+                else f"not determined: a marginal cost came out negative (Dagster {slopes[0]:.0f}, DuckDB "
+                f"{slopes[1]:.0f} s per million rows): the day times vary more than they differ between scales",
                 "met": None if marginal is None else marginal <= MARGINAL_TARGET_RATIO,
             }
         )

@@ -140,7 +140,7 @@ def render_table(results: dict) -> str:
                 f"{fit['marginal_seconds_per_million_rows']:.1f} s per million landed rows "
                 f"(fit over {fit['points']} scales)."
             )
-    if fits.get("marginal_ratio") is not None:
+    if (fits.get("marginal_ratio") or 0) > 0:
         lines.append(f"- Marginal cost, Dagster / DuckDB: {fits['marginal_ratio']:.1f}×.")
     if history:
         lines.append(
