@@ -28,7 +28,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import duckdb_path
 from vision_assets.transform.dbt_vars import dbt_vars_for_window
-from vision_assets.transform.project import vision_dbt_project
+from vision_assets.transform.project import invocation_target_path, vision_dbt_project
 from vision_assets.transform.translator import DAILY_TAG, ROLLUP_TAG, VisionDbtTranslator
 from vision_assets.warehouse import warehouse_name, warehouse_pool
 
@@ -39,7 +39,9 @@ _ROLLUP_SELECTION = f"tag:{ROLLUP_TAG}"
 
 def _build(dbt: DbtCliResource, context: dg.AssetExecutionContext, args: list[str]) -> Iterator[Any]:
     """``dbt build`` with the table metadata analysts look at: row counts, and on Snowflake column lineage."""
-    invocation = dbt.cli(["build", *args], context=context)
+    invocation_name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}"
+    target_path = invocation_target_path(_project, invocation_name)
+    invocation = dbt.cli(["build", *args], context=context, target_path=target_path)
     if warehouse_name() == "duckdb":
         yield from _with_duckdb_row_counts(invocation)
     else:
