@@ -30,7 +30,7 @@ from vision_assets.paths import duckdb_path
 from vision_assets.transform.dbt_vars import dbt_vars_for_window
 from vision_assets.transform.project import invocation_target_path, vision_dbt_project
 from vision_assets.transform.translator import DAILY_TAG, ROLLUP_TAG, VisionDbtTranslator
-from vision_assets.warehouse import warehouse_name, warehouse_pool
+from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, warehouse_pool
 
 _project = vision_dbt_project()
 _DAILY_SELECTION = f"tag:{DAILY_TAG}"
@@ -46,6 +46,31 @@ def _build(dbt: DbtCliResource, context: dg.AssetExecutionContext, args: list[st
         yield from _with_duckdb_row_counts(invocation)
     else:
         yield from _with_table_metadata(invocation)
+
+
+# What dbt prints when the warehouse was briefly unavailable, not when the SQL or the data is wrong: the
+# DuckDB file held by another writer, a Snowflake connection dropped or refused. dbt runs in its own
+# process, so its errors arrive as text, not as the exception types `warehouse.is_transient` looks at.
+_TRANSIENT_DBT_MESSAGES = (
+    "could not set lock on file",
+    "failed to connect to db",
+    "could not connect to snowflake",
+    "connection reset by peer",
+    "connection aborted",
+    "250001",  # Snowflake: could not connect to the backend
+)
+
+
+def retryable_only_if_transient(failure: Exception) -> Exception:
+    """A failed ``dbt build`` as the error to raise: itself when waiting can clear it (the asset's retry
+    policy then runs dbt again; rebuilding is idempotent), otherwise a non-retryable Failure, so a failing
+    test or a SQL error fails the run at once instead of three more times."""
+    text = str(failure).lower()
+    if any(message in text for message in _TRANSIENT_DBT_MESSAGES):
+        return failure
+    error = dg.Failure(description=str(failure), allow_retries=False)
+    error.__cause__ = failure
+    return error
 
 
 def _collect(invocation: DbtCliInvocation, events: Iterator[Any]) -> tuple[list[Any], Exception | None]:
@@ -104,7 +129,7 @@ def _with_duckdb_row_counts(invocation: DbtCliInvocation) -> Iterator[Any]:
             event = event.with_metadata({**event.metadata, **described[id(event)]})
         yield event
     if failure is not None:
-        raise failure
+        raise retryable_only_if_transient(failure)
 
 
 def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
@@ -121,7 +146,7 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
     for event in events:
         yield by_model.get(id(event), event)
     if failure is not None:
-        raise failure
+        raise retryable_only_if_transient(failure)
 
 
 @dbt_assets(
@@ -133,6 +158,7 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
     dagster_dbt_translator=VisionDbtTranslator(),
     name="dbt_dimension_models",
     pool=warehouse_pool(),
+    retry_policy=WAREHOUSE_RETRY_POLICY,
 )
 def dbt_dimension_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(dbt, context, [])
@@ -147,6 +173,7 @@ def dbt_dimension_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     dagster_dbt_translator=VisionDbtTranslator(),
     name="dbt_daily_models",
     pool=warehouse_pool(),
+    retry_policy=WAREHOUSE_RETRY_POLICY,
 )
 def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt_vars = dbt_vars_for_window(context.partition_time_window)
@@ -161,6 +188,7 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dagster_dbt_translator=VisionDbtTranslator(),
     name="dbt_rollup_models",
     pool=warehouse_pool(),
+    retry_policy=WAREHOUSE_RETRY_POLICY,
 )
 def dbt_rollup_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(dbt, context, [])
