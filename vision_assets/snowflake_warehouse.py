@@ -6,13 +6,18 @@ from the first frame it writes and keeps that schema (dagster-io/dagster#13098);
 created from the asset's declared ``dagster/column_schema`` and evolved by the same rule as on DuckDB
 (:func:`vision_assets.warehouse.plan_schema_change`), before the partition is deleted.
 
-Unlike DuckDB, the delete and the insert are not one transaction: ``write_pandas`` creates a stage, and DDL
-commits any open transaction in Snowflake.
+A write is all or nothing, as on DuckDB. The shipped IO manager deletes the partition, then calls
+``write_pandas``, each committed on its own: a failure or a killed process between the two would leave the
+day missing. ``write_pandas`` cannot run inside a transaction (it creates a stage and a file format, and
+DDL commits any open transaction in Snowflake), so the frame is first written to a load table beside the
+target, and only then are the delete and an ``insert … select`` from the load table committed together.
 """
 
+from dagster._core.definitions.metadata import TableMetadataSet
 from dagster._core.storage.db_io_manager import DbIOManager, DbTypeHandler, TableSlice
-from dagster_snowflake.snowflake_io_manager import SnowflakeDbClient
+from dagster_snowflake.snowflake_io_manager import SnowflakeDbClient, _get_cleanup_statement
 from dagster_snowflake_pandas import SnowflakePandasIOManager, SnowflakePandasTypeHandler
+from dagster_snowflake_pandas import snowflake_pandas_type_handler as shipped_handler
 
 from vision_assets.warehouse import (
     FailFastIOManager,
@@ -64,22 +69,88 @@ class _DeclaredSchemaSnowflakeDbClient(SnowflakeDbClient):
                 cursor.execute(f"alter table {name} add column {column.name} {column.type}")
                 context.log.info(f"{name}: added nullable column {column.name} {column.type}")
 
+    @staticmethod
+    def delete_table_slice(context, table_slice: TableSlice, connection) -> None:
+        # The type handler deletes the slice in the same transaction as the insert that replaces it.
+        return
 
-class DeclaredSchemaSnowflakePandasTypeHandler(SnowflakePandasTypeHandler):
+
+def _table_exists(connection, database: str, schema: str, table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"select count(*) from {database}.information_schema.tables "
+            "where table_schema = %s and table_name = %s",
+            (schema, table),
+        )
+        return cursor.fetchone()[0] > 0
+
+
+class AtomicSnowflakePandasTypeHandler(SnowflakePandasTypeHandler):
+    """Replaces a table slice (a day, a backfill's window, or a whole table) in one transaction.
+
+    The frame is loaded with ``write_pandas`` into ``<table>__VISION_LOAD``, a transient table shaped like
+    the target; then ``begin; delete the slice; insert … select from the load table; commit``. A failure
+    at any point leaves the target as it was. A frame for a table that does not exist yet (an asset with no
+    declared column schema, on its first write) is written directly, creating the table: there is nothing
+    to replace.
+    """
+
     def handle_output(self, context, table_slice: TableSlice, obj, connection):
         declared = declared_columns(context)
         if declared is not None:
             check_frame_against_declared(table_slice, declared, obj)
-        return super().handle_output(context, table_slice, obj, connection)
+        database = checked_identifier(table_slice.database, "database").upper()
+        schema = checked_identifier(table_slice.schema, "schema").upper()
+        table = checked_identifier(table_slice.table, "table").upper()
+        if not _table_exists(connection, database, schema, table):
+            return super().handle_output(context, table_slice, obj, connection)
+
+        target, load = f"{database}.{schema}.{table}", f"{database}.{schema}.{table}__VISION_LOAD"
+        frame = obj.rename(columns=str.upper)
+        columns = ", ".join(f'"{column}"' for column in frame.columns)
+        with connection.cursor() as cursor:
+            if not frame.empty:
+                cursor.execute(f"create or replace transient table {load} like {target}")
+                # Looked up at call time, so that the module's own name (which fakesnow patches) is used.
+                shipped_handler.write_pandas(
+                    conn=connection,
+                    df=frame,
+                    table_name=f"{table}__VISION_LOAD",
+                    schema=schema,
+                    database=database,
+                    auto_create_table=False,
+                    use_logical_type=True,
+                    quote_identifiers=True,
+                )
+            try:
+                cursor.execute("begin")
+                try:
+                    cursor.execute(_get_cleanup_statement(table_slice))
+                    if not frame.empty:
+                        cursor.execute(f"insert into {target} ({columns}) select {columns} from {load}")
+                except BaseException:
+                    cursor.execute("rollback")
+                    raise
+                cursor.execute("commit")
+            finally:
+                if not frame.empty:
+                    cursor.execute(f"drop table if exists {load}")
+        return {
+            **(
+                TableMetadataSet(partition_row_count=len(obj), storage_kind="snowflake")
+                if context.has_partition_key
+                else TableMetadataSet(row_count=len(obj), storage_kind="snowflake")
+            ),
+        }
 
 
 class VisionSnowflakePandasIOManager(SnowflakePandasIOManager):
-    """``SnowflakePandasIOManager`` whose tables follow their declared schema and whose errors fail fast
-    unless a retry can clear them."""
+    """``SnowflakePandasIOManager`` whose writes are atomic, whose tables follow their declared schema, and
+    whose errors fail fast unless a retry can clear them."""
 
     @staticmethod
     def type_handlers() -> list[DbTypeHandler]:
-        return [DeclaredSchemaSnowflakePandasTypeHandler()]
+        return [AtomicSnowflakePandasTypeHandler()]
 
     def create_io_manager(self, context) -> FailFastIOManager:
         return FailFastIOManager(

@@ -9,7 +9,7 @@ import snowflake.connector.errors
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
 from vision_assets.raw.assets import build_raw_asset
 from vision_assets.resources import LandingZone
-from vision_assets.snowflake_warehouse import DeclaredSchemaSnowflakePandasTypeHandler
+from vision_assets.snowflake_warehouse import AtomicSnowflakePandasTypeHandler
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
     DeclaredSchemaDuckDBPandasTypeHandler,
@@ -97,7 +97,7 @@ def test_a_non_transient_error_fails_at_once_with_its_cause(simulated_landing, t
 
 
 def test_a_dropped_snowflake_connection_is_retried(simulated_landing, snowflake_env, monkeypatch):
-    calls = fail_first_writes(monkeypatch, DeclaredSchemaSnowflakePandasTypeHandler, DROPPED)
+    calls = fail_first_writes(monkeypatch, AtomicSnowflakePandasTypeHandler, DROPPED)
     resources = {"io_manager": snowflake_io_manager(), "landing_zone": LandingZone(root=str(simulated_landing))}
     with fakesnow.patch(extra_targets=["dagster_snowflake_pandas.snowflake_pandas_type_handler.write_pandas"]):
         import snowflake.connector
