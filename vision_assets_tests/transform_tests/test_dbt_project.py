@@ -48,10 +48,22 @@ def test_dbt_parse_succeeds_offline(tmp_path):
 
 @pytest.mark.slow
 def test_every_model_compiles_for_snowflake_offline(tmp_path):
-    """With dummy credentials and no network: dbt renders the Snowflake SQL without connecting."""
-    env = {f"SNOWFLAKE_{name}": "offline" for name in SNOWFLAKE_SETTINGS}
-    result = run_dbt(["compile", "--target", "snowflake", "--no-populate-cache"], tmp_path, env=env)
+    """With dummy credentials and no network: dbt renders the Snowflake SQL without connecting.
+
+    The password is a planted one, which must appear in none of dbt's output, debug log or artifacts."""
+    planted = "planted-dbt-pw-5e1d07"
+    env = {f"SNOWFLAKE_{name}": "offline" for name in SNOWFLAKE_SETTINGS} | {"SNOWFLAKE_PASSWORD": planted}
+    logs = tmp_path / "logs"
+    result = run_dbt(
+        ["compile", "--target", "snowflake", "--no-populate-cache", "--log-path", str(logs),
+         "--log-level-file", "debug"],
+        tmp_path,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "[debug]" in (logs / "dbt.log").read_text(), "the debug log is not where we scan"
+    assert planted not in result.stdout + result.stderr
+    assert [str(path) for path in tmp_path.rglob("*") if path.is_file() and planted.encode() in path.read_bytes()] == []
     compiled = tmp_path / "compiled" / "vision" / "models"
     # Generic tests compile into folders named after their yml file; the models are the other files.
     models = [path for path in compiled.rglob("*.sql") if not path.parent.name.endswith(".yml")]
