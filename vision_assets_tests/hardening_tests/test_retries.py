@@ -135,3 +135,40 @@ def test_a_transient_cause_makes_its_wrapper_transient():
             raise RuntimeError("write failed") from cause
     except RuntimeError as wrapped:
         assert is_transient(wrapped)
+
+
+@pytest.mark.slow
+def test_a_dbt_build_that_meets_a_held_warehouse_file_is_retried_and_succeeds(tmp_path, monkeypatch):
+    """A real dbt process meets the DuckDB file held by another writer, fails, and the retry builds.
+
+    The holder lets go when the first failure is classified, so the first attempt surely met the lock
+    and the second surely did not; what fails and what is retried is dbt's and Dagster's own doing.
+    """
+    from vision_assets.transform import assets as transform_assets
+    from vision_assets.transform.project import vision_dbt_resource
+
+    database = tmp_path / "vision.duckdb"
+    monkeypatch.setenv("VISION_DUCKDB_PATH", str(database))
+    holder = duckdb.connect(str(database))
+    failures = []
+    classify = transform_assets.retryable_only_if_transient
+
+    def let_go_after_the_first_failure(failure):
+        failures.append(str(failure))
+        holder.close()
+        return classify(failure)
+
+    monkeypatch.setattr(transform_assets, "retryable_only_if_transient", let_go_after_the_first_failure)
+    seed = dg.AssetKey(["staging", "currency_rates"])
+    result = dg.materialize(
+        [transform_assets.dbt_dimension_models],
+        selection=[seed],
+        resources={"dbt": vision_dbt_resource()},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert len(failures) == 1 and "could not set lock" in failures[0].lower(), failures
+    assert result.success and retries(result) == 1
+    assert [event.asset_key for event in result.get_asset_materialization_events()] == [seed]
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute("select count(*) from staging.currency_rates").fetchone()[0] > 0
