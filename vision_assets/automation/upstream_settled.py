@@ -10,6 +10,7 @@ downstream of a landed day is rebuilt once, after everything above it settled. B
 evaluate in the code server (``use_user_code_server=True``).
 """
 
+import weakref
 from collections.abc import Set
 
 import dagster as dg
@@ -27,6 +28,18 @@ def assets_being_written(instance: dg.DagsterInstance) -> Set[dg.AssetKey]:
     return {key for run in instance.get_runs(dg.RunsFilter(statuses=UNFINISHED)) for key in run.asset_selection or ()}
 
 
+# One tick evaluates every asset against one AssetGraphView: the unfinished runs are read once per tick,
+# not once per asset (some fifty assets carry this condition).
+_BEING_WRITTEN_THIS_TICK: "weakref.WeakKeyDictionary[object, Set[dg.AssetKey]]" = weakref.WeakKeyDictionary()
+
+
+def _being_written_this_tick(context: dg.AutomationContext) -> Set[dg.AssetKey]:
+    view = context.asset_graph_view
+    if view not in _BEING_WRITTEN_THIS_TICK:
+        _BEING_WRITTEN_THIS_TICK[view] = assets_being_written(view.instance)
+    return _BEING_WRITTEN_THIS_TICK[view]
+
+
 class UpstreamSettled(dg.AutomationCondition):
     """True for every candidate when no queued or running run targets a raw table or an asset upstream of it."""
 
@@ -39,7 +52,7 @@ class UpstreamSettled(dg.AutomationCondition):
         return "No run is loading raw tables or writing anything upstream"
 
     def evaluate(self, context: dg.AutomationContext) -> dg.AutomationResult:
-        being_written = assets_being_written(context.asset_graph_view.instance)
+        being_written = _being_written_this_tick(context)
         loading = any(key.path[0] == "raw" for key in being_written)
         if loading or being_written & context.asset_graph.get_ancestor_asset_keys(context.key):
             return dg.AutomationResult(context=context, true_subset=context.get_empty_subset())

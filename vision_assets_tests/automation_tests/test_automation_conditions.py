@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import dagster as dg
 import pytest
 
-from vision_assets.automation.upstream_settled import assets_being_written
+from vision_assets.automation.upstream_settled import UNFINISHED, assets_being_written
 from vision_assets.definitions import defs
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
@@ -108,3 +108,22 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
     after_facts = ticks.next()
     assert dg.AssetKey(["demand", "fct_customer_spend_monthly"]) in after_facts
     assert not set(after_facts) & layers["daily"]
+
+
+def test_the_unfinished_runs_are_read_once_per_tick_not_once_per_asset(ticks, monkeypatch):
+    graph, layers = _keys_by_layer()
+    guarded = [key for key in graph.get_all_asset_keys()
+               if graph.get(key).automation_condition and "upstream_settled" in str(graph.get(key).automation_condition)]
+    reads = []
+    get_runs = dg.DagsterInstance.get_runs
+
+    def counting_get_runs(self, filters=None, *args, **kwargs):
+        if filters is not None and set(filters.statuses or ()) == set(UNFINISHED):
+            reads.append(1)
+        return get_runs(self, filters, *args, **kwargs)
+
+    monkeypatch.setattr(dg.DagsterInstance, "get_runs", counting_get_runs)
+    for tick in range(2):
+        ticks.next()
+        assert len(reads) == tick + 1, f"{len(reads)} reads after {tick + 1} ticks"
+    assert len(guarded) > 10
