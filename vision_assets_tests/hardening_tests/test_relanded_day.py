@@ -1,5 +1,6 @@
-"""Through raw and dbt: corrected files for a past day replace that day in every daily table, without
-duplicates; and dbt killed in the middle of building that day re-runs to the same tables."""
+"""Corrected files for a past day replace that day in every daily table, without duplicates, and the
+recommendations, analytics and dashboards rebuilt after them are those a clean landing of the corrected files
+gives; and dbt killed in the middle of building that day re-runs to the same tables."""
 
 import csv
 import io
@@ -7,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import shutil
 import time
 from datetime import date, timedelta
 
@@ -30,32 +32,84 @@ pytestmark = pytest.mark.long
 FIRST = date(2026, 6, 1)
 RELANDED = FIRST + timedelta(days=1)
 WAREHOUSE = dg.AssetSelection.key_prefixes(["raw"], ["staging"], ["marts"], ["demand"])
+DOWNSTREAM = dg.AssetSelection.groups("recommendations", "analytics", "dashboards")
+DOWNSTREAM_TABLES = ["recommendations.popular_items", "recommendations.user_recommendations",
+                     "recommendations.similar_items", "analytics.customer_segments", "analytics.churn_scores"]
 DAILY_TABLES = {"marts.fct_sales": "sale_date", "marts.fct_engagement": "activity_date",
                 "marts.fct_reviews": "review_date", "demand.fct_daily_demand": "demand_date"}
 ORDERS = SOURCE_TABLES_BY_NAME["books_orders"]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("relanded")
+def build_everything(root, landing) -> dict:
+    """Every asset, the dashboards included, for the three days landed under ``landing``, into ``root``."""
     database = root / "vision.duckdb"
-    simulate(root / "landing", root / "truth", start=FIRST, days=3, scale=0.2, seed=16)
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("VISION_DUCKDB_PATH", str(database))
     test_defs = dg.Definitions(
         assets=defs.assets,
         asset_checks=defs.asset_checks,
         resources={
             "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
-            "landing_zone": LandingZone(root=str(root / "landing")),
+            "landing_zone": LandingZone(root=str(landing)),
             "dbt": vision_dbt_resource(),
         },
         executor=dg.in_process_executor,
     )
     instance = dg.DagsterInstance.ephemeral()
-    assert materialize_days(test_defs, instance, FIRST, FIRST + timedelta(days=2), selection=WAREHOUSE).success
-    yield {"defs": test_defs, "instance": instance, "database": database, "root": root}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("VISION_DUCKDB_PATH", str(database))
+        monkeypatch.setenv("VISION_DATA_DIR", str(root))
+        assert materialize_days(test_defs, instance, FIRST, FIRST + timedelta(days=2)).success
+    return {"defs": test_defs, "instance": instance, "database": database, "root": root}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    root = tmp_path_factory.mktemp("relanded")
+    simulate(root / "landing", root / "truth", start=FIRST, days=3, scale=0.2, seed=16)
+    built = build_everything(root, root / "landing")
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("VISION_DUCKDB_PATH", str(built["database"]))
+    monkeypatch.setenv("VISION_DATA_DIR", str(root))
+    yield built
     monkeypatch.undo()
+
+
+@pytest.fixture(scope="module")
+def relanded(warehouse) -> dict:
+    """The day's Books orders re-sent corrected, then that day re-run with everything downstream of it.
+
+    The staging views between raw and the daily facts are what order them in one run (without them,
+    Dagster sees no dependency and may build the facts first); recommendations, analytics and dashboards
+    are rebuilt whole after the facts, in the same run.
+    """
+    database = warehouse["database"]
+    before = snapshot(database)
+    before_downstream = downstream_state(database, warehouse["instance"])
+    with duckdb.connect(str(database), read_only=True) as connection:
+        old_units = connection.execute(
+            "select sum(quantity) from raw.books_orders where cast(ordered_at as date) = ?", [RELANDED]
+        ).fetchone()[0]
+    corrected = reland_orders(warehouse["root"] / "landing", RELANDED)
+    everything_downstream = WAREHOUSE | DOWNSTREAM
+    assert materialize_days(
+        warehouse["defs"], warehouse["instance"], RELANDED, RELANDED, selection=everything_downstream
+    ).success
+    return {"before": before, "before_downstream": before_downstream, "old_units": old_units,
+            "corrected": corrected}
+
+
+def downstream_state(database, instance) -> dict:
+    """The recommendation and analytics tables, and every total each dashboard shows."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = {table: connection.execute(f"select * from {table} order by all").fetchdf()
+                  for table in DOWNSTREAM_TABLES}
+    totals = {}
+    for key in dg.AssetSelection.groups("dashboards").resolve(defs.resolve_asset_graph()):
+        event = instance.get_latest_materialization_event(key)
+        assert event is not None, f"{key.to_user_string()} was not materialized"
+        metadata = event.asset_materialization.metadata
+        totals[key.to_user_string()] = {name: value.value for name, value in metadata.items()
+                                        if name.startswith("total/")}
+    return {"tables": tables, "totals": totals}
 
 
 def snapshot(database) -> dict[str, pd.DataFrame]:
@@ -82,18 +136,9 @@ def reland_orders(landing, day) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header)
 
 
-def test_a_relanded_day_replaces_that_day_everywhere_downstream(warehouse):
-    database, defs_ = warehouse["database"], warehouse["defs"]
-    before = snapshot(database)
-    with duckdb.connect(str(database), read_only=True) as connection:
-        old_units = connection.execute(
-            "select sum(quantity) from raw.books_orders where cast(ordered_at as date) = ?", [RELANDED]
-        ).fetchone()[0]
-    corrected = reland_orders(warehouse["root"] / "landing", RELANDED)
-
-    # Raw, then everything downstream: the staging views between raw and the daily facts are what order
-    # them in one run (without them, Dagster sees no dependency and may build the facts first).
-    assert materialize_days(defs_, warehouse["instance"], RELANDED, RELANDED, selection=WAREHOUSE).success
+def test_a_relanded_day_replaces_that_day_everywhere_downstream(warehouse, relanded):
+    database = warehouse["database"]
+    before, old_units, corrected = relanded["before"], relanded["old_units"], relanded["corrected"]
     after = snapshot(database)
     with duckdb.connect(str(database), read_only=True) as connection:
         raw_rows, raw_units = connection.execute(
@@ -115,6 +160,23 @@ def test_a_relanded_day_replaces_that_day_everywhere_downstream(warehouse):
     assert demand["after"] - demand["before"] == raw_units - old_units
     for table, frame in other_days(after, RELANDED).items():
         pd.testing.assert_frame_equal(frame, other_days(before, RELANDED)[table], obj=table)
+
+
+def test_after_a_relanded_day_recommendations_and_dashboards_match_a_clean_landing(
+    warehouse, relanded, tmp_path_factory
+):
+    """Re-landing converges: what was rebuilt after the corrected day equals a fresh build from the corrected
+    files, and the change is visible (the dashboards' totals moved)."""
+    after = downstream_state(warehouse["database"], warehouse["instance"])
+    clean_root = tmp_path_factory.mktemp("clean_landing")
+    shutil.copytree(warehouse["root"] / "landing", clean_root / "landing")
+    clean = build_everything(clean_root, clean_root / "landing")
+    expected = downstream_state(clean["database"], clean["instance"])
+
+    assert after["totals"] != relanded["before_downstream"]["totals"], "the corrected day changed no dashboard total"
+    assert after["totals"] == expected["totals"]
+    for table, frame in after["tables"].items():
+        pd.testing.assert_frame_equal(frame, expected["tables"][table], obj=table)
 
 
 def _withdrawn_units(before, after) -> int:
