@@ -54,10 +54,10 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
     * An asset that reads nothing Vision builds (the dbt seeds): built while missing and when its code
       (the seed file) changes. Not ``eager()``: eager only reacts to assets that become missing after the
       condition was added, so on a fresh deployment it never builds them.
-    * An asset rebuilt whole from every day (staging views, dimensions, monthly roll-ups,
+    * An asset rebuilt whole from every day (staging tables, dimensions, monthly roll-ups,
       recommendations, dashboards) cannot wait for "no upstream partition missing": days before the
       first landing are missing forever. It runs when an upstream asset was updated and none of its
-      whole-table inputs is missing (a dimension waits for every line's staging view). When it reads
+      whole-table inputs is missing (a dimension waits for every line's staging table). When it reads
       daily facts, only an update of those facts counts: the facts are rebuilt after every dimension
       change anyway, and a dimension update alone would otherwise start a roll-up before the facts it
       sums exist.

@@ -1,8 +1,8 @@
 """An automation condition that waits until no landing load is in flight and nothing upstream is written.
 
-Dagster's built-in ``any_deps_in_progress`` sees an asset's direct inputs only. A staging view of Books
+Dagster's built-in ``any_deps_in_progress`` sees an asset's direct inputs only. A staging table of Books
 cannot see that Mart's load of the same day is still queued, nor a dimension that the dbt seeds it reads
-through a staging view are still being built; each input finishing on its own would then start its own
+through a staging table are still being built; each input finishing on its own would then start its own
 rebuild, every one paying dbt's start-up and queueing for the DuckDB writer, and a fact could start while a
 dimension it joins is half rebuilt. This condition looks at the instance's unfinished runs instead: while any run
 writes a raw table (of any line) or anything upstream of the asset, the asset waits, so what is

@@ -77,7 +77,7 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
         f"rebuilt while a line's load was still running: {sorted(k.to_user_string() for k in waiting)}"
     )
 
-    # The last load finishes: every staging view and dimension is rebuilt in one tick (one run), and the
+    # The last load finishes: every staging table and dimension is rebuilt in one tick (one run), and the
     # daily facts, which read them, wait for the next tick instead of starting beside that rebuild.
     ticks.instance.report_run_canceled(running)
     assert not assets_being_written(ticks.instance)

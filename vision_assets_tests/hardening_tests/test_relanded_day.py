@@ -77,7 +77,7 @@ def warehouse(tmp_path_factory):
 def relanded(warehouse) -> dict:
     """The day's Books orders re-sent corrected, then that day re-run with everything downstream of it.
 
-    The staging views between raw and the daily facts are what order them in one run (without them,
+    The staging tables between raw and the daily facts are what order them in one run (without them,
     Dagster sees no dependency and may build the facts first); recommendations, analytics and dashboards
     are rebuilt whole after the facts, in the same run.
     """
