@@ -48,7 +48,8 @@ test-fast: env
 test-e2e: env
 	$(BIN)/pytest -m e2e
 
-# Hardening through dbt (a re-landed day, dbt killed mid-build) and the 365-day backfill (~20 minutes).
+# Hardening through dbt (a re-landed day followed to the dashboards, dbt killed mid-build) and the 365-day
+# backfill (~25 minutes).
 test-long: env
 	$(BIN)/pytest -m long
 
