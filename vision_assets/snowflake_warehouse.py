@@ -10,7 +10,8 @@ A write is all or nothing, as on DuckDB. The shipped IO manager deletes the part
 ``write_pandas``, each committed on its own: a failure or a killed process between the two would leave the
 day missing. ``write_pandas`` cannot run inside a transaction (it creates a stage and a file format, and
 DDL commits any open transaction in Snowflake), so the frame is first written to a load table beside the
-target, and only then are the delete and an ``insert … select`` from the load table committed together.
+target (a temporary table of the session), and only then are the delete and an ``insert … select`` from
+the load table committed together.
 """
 
 from dagster._core.definitions.metadata import TableMetadataSet
@@ -88,9 +89,10 @@ def _table_exists(connection, database: str, schema: str, table: str) -> bool:
 class AtomicSnowflakePandasTypeHandler(SnowflakePandasTypeHandler):
     """Replaces a table slice (a day, a backfill's window, or a whole table) in one transaction.
 
-    The frame is loaded with ``write_pandas`` into ``<table>__VISION_LOAD``, a transient table shaped like
+    The frame is loaded with ``write_pandas`` into ``<table>__VISION_LOAD``, a temporary table shaped like
     the target; then ``begin; delete the slice; insert … select from the load table; commit``. A failure
-    at any point leaves the target as it was. A frame for a table that does not exist yet (an asset with no
+    at any point leaves the target as it was. Temporary tables belong to their session, so runs writing
+    other days of the same table at the same time each have their own, and a killed process leaves none. A frame for a table that does not exist yet (an asset with no
     declared column schema, on its first write) is written directly, creating the table: there is nothing
     to replace.
     """
@@ -105,19 +107,19 @@ class AtomicSnowflakePandasTypeHandler(SnowflakePandasTypeHandler):
         if not _table_exists(connection, database, schema, table):
             return super().handle_output(context, table_slice, obj, connection)
 
-        target, load = f"{database}.{schema}.{table}", f"{database}.{schema}.{table}__VISION_LOAD"
+        target, load = f"{database}.{schema}.{table}", f"{table}__VISION_LOAD"
         frame = obj.rename(columns=str.upper)
         columns = ", ".join(f'"{column}"' for column in frame.columns)
         with connection.cursor() as cursor:
             if not frame.empty:
-                cursor.execute(f"create or replace transient table {load} like {target}")
+                # A temporary table lives in the session's schema: unqualified, in the target's schema.
+                cursor.execute(f"use schema {database}.{schema}")
+                cursor.execute(f"create or replace temporary table {load} like {target}")
                 # Looked up at call time, so that the module's own name (which fakesnow patches) is used.
                 shipped_handler.write_pandas(
                     conn=connection,
                     df=frame,
-                    table_name=f"{table}__VISION_LOAD",
-                    schema=schema,
-                    database=database,
+                    table_name=load,
                     auto_create_table=False,
                     use_logical_type=True,
                     quote_identifiers=True,
