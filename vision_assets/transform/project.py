@@ -80,8 +80,9 @@ def invocation_target_path(project: DbtProject, name: str) -> Path:
     dagster-dbt gives every invocation its own target folder and seeds it with ``target/partial_parse.msgpack``
     only, while this project keeps one target folder per warehouse (``target/<target>/``); without the copy
     every ``dbt build`` re-parsed the whole project (12 s of a day's run on a busy machine, measured by
-    the benchmarks). dbt still re-parses when the state does not match: other ``--vars`` (the daily
-    models' window), or another profile (a DuckDB file other than the one the manifest was parsed for).
+    the benchmarks). dbt still re-parses the whole project when the state does not match: other
+    ``--vars`` (why the daily window comes in the environment instead, see ``dbt_window.py``), or another
+    profile (a DuckDB file other than the one the manifest was parsed for).
     """
     target = project.project_dir / project.target_path
     path = target / f"{name}-{uuid.uuid4().hex[:7]}"
