@@ -27,7 +27,11 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import duckdb_path
 from vision_assets.transform.dbt_window import dbt_environment_for_window, environment_variables
-from vision_assets.transform.project import invocation_target_path, vision_dbt_project
+from vision_assets.transform.project import (
+    invocation_target_path,
+    keep_partial_parse_state,
+    vision_dbt_project,
+)
 from vision_assets.transform.translator import DAILY_TAG, ROLLUP_TAG, VisionDbtTranslator
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, warehouse_pool
 
@@ -48,6 +52,7 @@ def _build(
         yield from _with_duckdb_row_counts(invocation)
     else:
         yield from _with_table_metadata(invocation)
+    keep_partial_parse_state(_project, target_path)
 
 
 # What dbt prints when the warehouse was briefly unavailable, not when the SQL or the data is wrong: the
