@@ -3,8 +3,8 @@
 * ``dbt_dimension_models``: seeds, staging views and the dimensions (with cross-business identity),
   rebuilt whole from everything landed so far.
 * ``dbt_daily_models``: the incremental facts and ``fct_daily_demand``, tagged ``daily``. A run covers one
-  partition or a whole backfill range in ONE dbt invocation; the window reaches the SQL as the
-  ``min_date``/``max_date`` vars, and each model replaces exactly that window.
+  partition or a whole backfill range in ONE dbt invocation; the window reaches the SQL through the dbt
+  process's environment (``dbt_window.py``), and each model replaces exactly that window.
 * ``dbt_rollup_models``: the month-grain demand tables, tagged ``rollup``, rebuilt whole from the facts.
 
 Dimensions feed the daily facts and the daily facts feed the rollups. Two sets (daily, everything else)
@@ -15,8 +15,7 @@ a cycle Dagster refuses; three sets keep every edge pointing one way.
 materialization carries its row count and column schema.
 """
 
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -27,8 +26,12 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import duckdb_path
-from vision_assets.transform.dbt_vars import dbt_vars_for_window
-from vision_assets.transform.project import invocation_target_path, vision_dbt_project
+from vision_assets.transform.dbt_window import dbt_environment_for_window, environment_variables
+from vision_assets.transform.project import (
+    invocation_target_path,
+    keep_partial_parse_state,
+    vision_dbt_project,
+)
 from vision_assets.transform.translator import DAILY_TAG, ROLLUP_TAG, VisionDbtTranslator
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, warehouse_pool
 
@@ -37,15 +40,19 @@ _DAILY_SELECTION = f"tag:{DAILY_TAG}"
 _ROLLUP_SELECTION = f"tag:{ROLLUP_TAG}"
 
 
-def _build(dbt: DbtCliResource, context: dg.AssetExecutionContext, args: list[str]) -> Iterator[Any]:
+def _build(
+    dbt: DbtCliResource, context: dg.AssetExecutionContext, environment: Mapping[str, str] | None = None
+) -> Iterator[Any]:
     """``dbt build`` with the table metadata analysts look at: row counts, and on Snowflake column lineage."""
     invocation_name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}"
     target_path = invocation_target_path(_project, invocation_name)
-    invocation = dbt.cli(["build", *args], context=context, target_path=target_path)
+    with environment_variables(environment or {}):
+        invocation = dbt.cli(["build"], context=context, target_path=target_path)
     if warehouse_name() == "duckdb":
         yield from _with_duckdb_row_counts(invocation)
     else:
         yield from _with_table_metadata(invocation)
+    keep_partial_parse_state(_project, target_path)
 
 
 # What dbt prints when the warehouse was briefly unavailable, not when the SQL or the data is wrong: the
@@ -161,7 +168,7 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
 def dbt_dimension_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(dbt, context, [])
+    yield from _build(dbt, context)
 
 
 @dbt_assets(
@@ -176,9 +183,9 @@ def dbt_dimension_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
 def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    dbt_vars = dbt_vars_for_window(context.partition_time_window)
-    context.log.info(f"Building the daily dbt models for [{dbt_vars['min_date']}, {dbt_vars['max_date']})")
-    yield from _build(dbt, context, ["--vars", json.dumps(dbt_vars)])
+    window = context.partition_time_window
+    context.log.info(f"Building the daily dbt models for [{window.start.date()}, {window.end.date()})")
+    yield from _build(dbt, context, dbt_environment_for_window(window))
 
 
 @dbt_assets(
@@ -191,7 +198,7 @@ def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
 def dbt_rollup_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(dbt, context, [])
+    yield from _build(dbt, context)
 
 
 dbt_model_assets = [dbt_dimension_models, dbt_daily_models, dbt_rollup_models]

@@ -80,8 +80,9 @@ def invocation_target_path(project: DbtProject, name: str) -> Path:
     dagster-dbt gives every invocation its own target folder and seeds it with ``target/partial_parse.msgpack``
     only, while this project keeps one target folder per warehouse (``target/<target>/``); without the copy
     every ``dbt build`` re-parsed the whole project (12 s of a day's run on a busy machine, measured by
-    the benchmarks). dbt still re-parses when the state does not match: other ``--vars`` (the daily
-    models' window), or another profile (a DuckDB file other than the one the manifest was parsed for).
+    the benchmarks). dbt still re-parses the whole project when the state does not match: other
+    ``--vars`` (why the daily window comes in the environment instead, see ``dbt_window.py``), or another
+    profile (a DuckDB file other than the one the state was parsed for, once: ``keep_partial_parse_state``).
     """
     target = project.project_dir / project.target_path
     path = target / f"{name}-{uuid.uuid4().hex[:7]}"
@@ -90,3 +91,20 @@ def invocation_target_path(project: DbtProject, name: str) -> Path:
     if state.exists():
         shutil.copy2(state, path / state.name)
     return path
+
+
+def keep_partial_parse_state(project: DbtProject, invocation_path: Path) -> None:
+    """Make a finished invocation's parse state the one the next invocations start from.
+
+    The saved parse also depends on the profile, so on a warehouse file other than the one it was parsed
+    for (another ``VISION_DUCKDB_PATH``: the tests', each benchmark scale's) dbt parses the whole project
+    again, and without this every later invocation on that file did too. The copy replaces the state in
+    one rename, so an invocation starting meanwhile reads the old state or the new one, never half.
+    """
+    state = invocation_path / "partial_parse.msgpack"
+    if not state.exists():
+        return
+    target = project.project_dir / project.target_path
+    staged = target / f".partial_parse-{uuid.uuid4().hex[:7]}.msgpack"
+    shutil.copy2(state, staged)
+    os.replace(staged, target / "partial_parse.msgpack")

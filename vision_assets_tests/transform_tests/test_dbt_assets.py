@@ -156,6 +156,22 @@ def test_three_days_build_with_every_dbt_test_passing(warehouse):
     ]
 
 
+def test_dbt_builds_after_the_first_on_a_warehouse_skip_parsing(warehouse):
+    """The run's first dbt build parses the whole project (the saved parse was made for another warehouse
+    file) and leaves its state for the next: the daily build, whatever its window, and the roll-up build of
+    the same run parse nothing."""
+    project = vision_dbt_project()
+    target = project.project_dir / project.target_path
+    run = warehouse["first"].run_id[:7]
+    for op in ("dbt_daily_models", "dbt_rollup_models"):
+        invocations = list(target.glob(f"{op}-{run}-*"))
+        assert invocations, op
+        for invocation in invocations:
+            # dbt rotates its log at 10 MB; the parse is logged near the start.
+            log = "".join(path.read_text() for path in invocation.glob("dbt.log*"))
+            assert "Nothing changed, skipping partial parsing" in log, op
+
+
 def test_materializations_carry_row_counts_and_column_schema(warehouse):
     instance = warehouse["instance"]
     for key in (["marts", "dim_customer"], ["marts", "fct_sales"], ["demand", "fct_customer_spend_monthly"]):

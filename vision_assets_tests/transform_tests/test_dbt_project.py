@@ -74,6 +74,9 @@ def test_every_model_compiles_for_snowflake_offline(tmp_path):
         assert "'g')" not in sql and "isodow(" not in sql, f"DuckDB-only SQL in {path.name}"
     dim_date = (compiled / "marts" / "dimensions" / "dim_date.sql").read_text()
     assert "dayofweekiso(" in dim_date and "dateadd(day" in dim_date
+    # Without a window in the environment or --vars, the daily models take every day.
+    membership = (compiled / "marts" / "facts" / "fct_membership.sql").read_text()
+    assert "cast('1900-01-01' as date)" in membership and "cast('2999-12-31' as date)" in membership
 
 
 def test_dimensions_daily_facts_and_rollups_are_three_sets_in_dependency_order():

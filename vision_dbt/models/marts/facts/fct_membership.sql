@@ -15,7 +15,7 @@ with
 membership_changes as (
 
     select * from {{ ref('int_membership_changes') }}
-    where occurred_at < cast('{{ var("max_date") }}' as date)
+    where occurred_at < cast('{{ daily_window_end() }}' as date)
 
 ),
 
@@ -84,11 +84,11 @@ window_bounds as (
 
     select
         greatest(
-            cast('{{ var("min_date") }}' as date),
+            cast('{{ daily_window_start() }}' as date),
             (select min(holds_from_date) from end_of_day_states)
         ) as first_day,
         least(
-            cast('{{ var("max_date") }}' as date),
+            cast('{{ daily_window_end() }}' as date),
             {{ add_days('(select max(last_landed_date) from landed_days)', 1) }}
         ) as end_day
 
