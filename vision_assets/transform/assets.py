@@ -1,6 +1,6 @@
 """The dbt models as Dagster assets, in three sets that run in dependency order.
 
-* ``dbt_dimension_models``: seeds, staging views and the dimensions (with cross-business identity),
+* ``dbt_dimension_models``: seeds, staging tables and the dimensions (with cross-business identity),
   rebuilt whole from everything landed so far.
 * ``dbt_daily_models``: the incremental facts and ``fct_daily_demand``, tagged ``daily``. A run covers one
   partition or a whole backfill range in ONE dbt invocation; the window reaches the SQL through the dbt
