@@ -1,4 +1,22 @@
 {#
+    Every staging model keeps one landed copy of each record: the same event or snapshot row may land
+    twice (a re-landed day, a file sent again, a timestamp corrected onto another day). This ranks the
+    copies of each `key` newest first (by default the latest load, then the latest file name); the model
+    keeps `copy_rank = 1`. One macro, so every model settles duplicates the same way.
+#}
+
+{% macro rank_landed_copies(relation, key, newest_first='loaded_at desc, source_file desc') -%}
+    select
+        *,
+        row_number() over (
+            partition by {{ key }}
+            order by {{ newest_first }}
+        ) as copy_rank
+    from {{ relation }}
+{%- endmacro %}
+
+
+{#
     The staging shape the business lines' billing and order exports share: rename and cast the landed
     columns, keep the latest landed copy of each event (a re-landed day or a file sent twice), and convert
     amounts to USD. One macro, so the four lines cannot drift apart; each model passes the column names its
@@ -47,13 +65,7 @@ renamed as (
 
 copies as (
 
-    select
-        *,
-        row_number() over (
-            partition by billing_event_id
-            order by loaded_at desc, source_file desc
-        ) as copy_rank
-    from renamed
+    {{ rank_landed_copies('renamed', 'billing_event_id') }}
 
 ),
 
@@ -140,13 +152,7 @@ renamed as (
 
 copies as (
 
-    select
-        *,
-        row_number() over (
-            partition by order_id, line_number
-            order by loaded_at desc, source_file desc
-        ) as copy_rank
-    from renamed
+    {{ rank_landed_copies('renamed', 'order_id, line_number') }}
 
 ),
 

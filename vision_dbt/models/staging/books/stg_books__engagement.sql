@@ -34,13 +34,7 @@ renamed as (
 
 copies as (
 
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by loaded_at desc, source_file desc
-        ) as copy_rank
-    from renamed
+    {{ rank_landed_copies('renamed', 'event_id') }}
 
 ),
 

@@ -29,13 +29,7 @@ renamed as (
 
 copies as (
 
-    select
-        *,
-        row_number() over (
-            partition by membership_id, occurred_at
-            order by loaded_at desc, source_file desc
-        ) as copy_rank
-    from renamed
+    {{ rank_landed_copies('renamed', 'membership_id, occurred_at') }}
 
 ),
 

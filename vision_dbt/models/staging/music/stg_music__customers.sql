@@ -30,13 +30,7 @@ renamed as (
 
 versions as (
 
-    select
-        *,
-        row_number() over (
-            partition by account_id
-            order by updated_at desc, loaded_at desc, source_file desc
-        ) as copy_rank
-    from renamed
+    {{ rank_landed_copies('renamed', 'account_id', newest_first='updated_at desc, loaded_at desc, source_file desc') }}
 
 ),
 
