@@ -32,8 +32,11 @@ def concurrent_backfill(tmp_path_factory):
     dagster_home = root / "dagster_home"
     dagster_home.mkdir()
     shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
-    instance = dg.DagsterInstance.from_config(str(dagster_home))
-    instance.get_runs(limit=1)  # create the storage before the runs open it together
+    # dagster.yaml puts the storage under $DAGSTER_HOME, so it must name this instance's folder.
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("DAGSTER_HOME", str(dagster_home))
+        instance = dg.DagsterInstance.from_config(str(dagster_home))
+        instance.get_runs(limit=1)  # create the storage before the runs open it together
     simulate(root / "landing", root / "truth", start=FIRST_DAY, days=DAYS, scale=0.05, seed=5)
     env = {
         **os.environ,

@@ -90,8 +90,11 @@ def running_platform(tmp_path_factory):
     # The instance's SQLite storage is created here, before dagster dev starts: its webserver, daemon and
     # code server would otherwise create it at the same moment as this test ("alembic_version has more
     # than one head").
-    instance = dg.DagsterInstance.from_config(str(dagster_home))
-    instance.get_runs(limit=1)
+    # dagster.yaml puts the storage under $DAGSTER_HOME, so it must name this instance's folder.
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("DAGSTER_HOME", str(dagster_home))
+        instance = dg.DagsterInstance.from_config(str(dagster_home))
+        instance.get_runs(limit=1)
     log_path = root / "dagster_dev.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -19,7 +19,7 @@ def test_a_small_day_shaped_run_reports_its_events_and_the_time_storing_them(tmp
         check=True,
     )
     result = json.loads(completed.stdout.splitlines()[-1])
-    assert result["event_log_storage"] == "SqliteEventLogStorage"
+    assert result["event_log_storage"] == "EngineCachingSqliteEventLogStorage"
     # At least a planned event and a result for each asset and each check.
     assert result["events"] >= 2 * (3 + 6)
     assert 0 < result["store_event_seconds"] <= result["seconds"]

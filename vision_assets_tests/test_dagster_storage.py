@@ -1,0 +1,79 @@
+"""The instance's SQLite storage keeps the event log's engines, and reads the history Dagster's own wrote."""
+
+import dagster as dg
+import pytest
+import yaml
+
+from vision_assets import dagster_storage
+from vision_assets.dagster_storage import EngineCachingSqliteEventLogStorage
+from vision_assets.paths import REPO_ROOT
+
+CHECKS = [dg.AssetCheckSpec(f"check_{index}", asset="checked_table") for index in range(3)]
+
+
+@dg.asset(check_specs=CHECKS)
+def checked_table():
+    yield dg.MaterializeResult(metadata={"dagster/row_count": 3})
+    for spec in CHECKS:
+        yield dg.AssetCheckResult(check_name=spec.name, passed=True)
+
+
+def instance_at(home, monkeypatch, dagster_yaml: dict) -> dg.DagsterInstance:
+    (home / "dagster.yaml").write_text(yaml.safe_dump(dagster_yaml))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return dg.DagsterInstance.get()
+
+
+@pytest.fixture
+def repository_config():
+    return yaml.safe_load((REPO_ROOT / "dagster.yaml").read_text())
+
+
+def test_a_run_makes_one_engine_per_database_file_and_reuses_it(tmp_path, monkeypatch, repository_config):
+    made = []
+    create_engine = dagster_storage.create_engine
+    monkeypatch.setattr(dagster_storage, "create_engine", lambda *a, **k: made.append(a[0]) or create_engine(*a, **k))
+    instance = instance_at(tmp_path, monkeypatch, repository_config)
+    assert isinstance(instance.event_log_storage, EngineCachingSqliteEventLogStorage)
+
+    first = dg.materialize([checked_table], instance=instance)
+    second = dg.materialize([checked_table], instance=instance)
+
+    assert first.success and second.success
+    # The index and each run's own file: three engines for two runs of ~20 events each.
+    assert sorted(made) == sorted(
+        {instance.event_log_storage.conn_string_for_shard(shard) for shard in ("index", first.run_id, second.run_id)}
+    )
+    assert len(instance.all_logs(second.run_id)) >= 2 * (1 + len(CHECKS))
+    evaluations = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("checked_table"), spec.name) for spec in CHECKS]
+    )
+    assert {execution.run_id for execution in evaluations.values()} == {second.run_id}
+
+
+def test_the_least_recently_used_engines_are_let_go(tmp_path, monkeypatch, repository_config):
+    monkeypatch.setattr(dagster_storage, "MAX_CACHED_ENGINES", 2)
+    instance = instance_at(tmp_path, monkeypatch, repository_config)
+    runs = [dg.materialize([checked_table], instance=instance).run_id for _ in range(3)]
+    cached = list(instance.event_log_storage._engines)
+    assert len(cached) == 2
+    assert runs[0] not in cached
+    # A run whose engine was let go is still read (through a new engine).
+    assert instance.all_logs(runs[0])
+
+
+def test_switching_from_dagsters_sqlite_storage_keeps_the_history(tmp_path, monkeypatch, repository_config):
+    """The same files: what Dagster's own storage wrote in $DAGSTER_HOME is read after the switch."""
+    plain = {key: value for key, value in repository_config.items() if key != "storage"}
+    before = dg.materialize([checked_table], instance=instance_at(tmp_path, monkeypatch, plain))
+    assert before.success
+
+    after = instance_at(tmp_path, monkeypatch, repository_config)
+
+    assert isinstance(after.event_log_storage, EngineCachingSqliteEventLogStorage)
+    assert after.get_run_by_id(before.run_id) is not None
+    latest = after.get_latest_materialization_event(dg.AssetKey("checked_table"))
+    assert latest is not None and latest.run_id == before.run_id
+    assert sorted(p.name for p in (tmp_path / "history" / "runs").glob("*.db")) == sorted(
+        ["index.db", f"{before.run_id}.db"]
+    )
