@@ -104,3 +104,22 @@ def test_reconciliation_and_key_tests_are_blocking_asset_checks():
     sales = dg.AssetKey(["marts", "fct_sales"])
     assert checks[dg.AssetCheckKey(sales, "assert_fct_sales_net_revenue_matches_raw_sources")].blocking
     assert checks[dg.AssetCheckKey(sales, "unique_fct_sales_sale_key")].blocking
+
+
+def test_dbt_commands_skip_dagster_dbts_in_process_adapter_on_duckdb_only(monkeypatch):
+    """On DuckDB nothing uses the adapter dagster-dbt builds before each dbt command (~3 s); on Snowflake
+    the column metadata does, so it is still built there."""
+    from dagster_dbt import DbtCliResource
+
+    from vision_assets.transform.project import VisionDbtCliResource, vision_dbt_project
+
+    assert isinstance(defs.resources["dbt"], VisionDbtCliResource)
+    built = []
+    monkeypatch.setattr(DbtCliResource, "_initialize_dbt_core_adapter", lambda self, args: built.append(args))
+    project, dbt = vision_dbt_project(), dbt_executable()
+    duckdb_dbt = VisionDbtCliResource(project_dir=project, target="duckdb", dbt_executable=dbt)
+    assert duckdb_dbt._initialize_dbt_core_adapter(["build"]) is None
+    VisionDbtCliResource(project_dir=project, target="snowflake", dbt_executable=dbt)._initialize_dbt_core_adapter(
+        ["build"]
+    )
+    assert built == [["build"]]
