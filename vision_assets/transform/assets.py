@@ -32,7 +32,13 @@ from vision_assets.transform.project import (
     keep_partial_parse_state,
     vision_dbt_project,
 )
-from vision_assets.transform.translator import DAILY_TAG, ROLLUP_TAG, VisionDbtTranslator
+from vision_assets.transform.translator import (
+    DAILY_TAG,
+    ROLLUP_TAG,
+    VisionDbtTranslator,
+    column_schema_with_not_null,
+    not_null_columns,
+)
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, warehouse_pool
 
 _project = vision_dbt_project()
@@ -124,11 +130,16 @@ def _with_duckdb_row_counts(invocation: DbtCliInvocation) -> Iterator[Any]:
                 documented = node.get("columns", {})
                 described[event_id] = {
                     "dagster/row_count": rows,
-                    "dagster/column_schema": dg.TableSchema(
-                        columns=[
-                            dg.TableColumn(name, data_type.lower(), description=documented.get(name, {}).get("description"))
-                            for name, data_type in columns
-                        ]
+                    "dagster/column_schema": column_schema_with_not_null(
+                        dg.TableSchema(
+                            columns=[
+                                dg.TableColumn(
+                                    name, data_type.lower(), description=documented.get(name, {}).get("description")
+                                )
+                                for name, data_type in columns
+                            ]
+                        ),
+                        not_null_columns(node),
                     ),
                 }
     for event in events:

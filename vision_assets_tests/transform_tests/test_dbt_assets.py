@@ -1,6 +1,9 @@
 """The dbt models as partitioned Dagster assets: tests pass, days reconcile, re-runs and new days behave."""
 
 import json
+import os
+import shutil
+import subprocess
 from datetime import date, timedelta
 
 import dagster as dg
@@ -14,7 +17,7 @@ from vision_assets.identity_evaluation import evaluate_identity_links
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
-from vision_assets.transform.project import vision_dbt_project, vision_dbt_resource
+from vision_assets.transform.project import dbt_executable, vision_dbt_project, vision_dbt_resource
 
 pytestmark = pytest.mark.slow
 
@@ -179,6 +182,51 @@ def test_materializations_carry_row_counts_and_column_schema(warehouse):
         metadata = event.asset_materialization.metadata
         assert metadata["dagster/row_count"].value > 0, key
         assert metadata["dagster/column_schema"].value.columns, key
+    customers = instance.get_latest_materialization_event(dg.AssetKey(["marts", "dim_customer"]))
+    nullable = {
+        column.name: column.constraints.nullable
+        for column in customers.asset_materialization.metadata["dagster/column_schema"].value.columns
+    }
+    # The columns its columns_not_null check covers are shown as not nullable, and only those.
+    assert nullable["customer_key"] is False
+    assert nullable["primary_email"] is True
+
+
+def test_a_null_in_a_constrained_column_fails_the_models_columns_not_null_test(warehouse, tmp_path):
+    """One columns_not_null test checks every column marked not_null: it passes on the built table, and
+    fails with one row per column holding nulls, named, once a null is put in one of them."""
+    copy = tmp_path / "vision.duckdb"  # the catalog name the compiled SQL uses
+    shutil.copy(warehouse["database"], copy)
+    target = tmp_path / "target"
+
+    def failures() -> tuple[int, str]:
+        result = subprocess.run(
+            [dbt_executable(), "test", "--select", "stg_books__customers,test_name:columns_not_null",
+             "--store-failures", "--target-path", str(target)],
+            cwd=vision_dbt_project().project_dir,
+            env={**os.environ, "VISION_DUCKDB_PATH": str(copy)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        (test,) = json.loads((target / "run_results.json").read_text())["results"]
+        assert test["unique_id"].startswith("test.vision.columns_not_null_stg_books__customers_"), result.stdout
+        return test["failures"], result.stdout
+
+    assert failures()[0] == 0
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute(
+            "update staging.stg_books__customers set geography_key = null, signed_up_at = null "
+            "where account_key = (select min(account_key) from staging.stg_books__customers)"
+        )
+    count, output = failures()
+    assert count == 2, output
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        failed = connection.execute(
+            "select column_name, null_rows from dbt_test__audit.columns_not_null_stg_books__customers_ "
+            "order by 1"
+        ).fetchall()
+    assert failed == [("geography_key", 1), ("signed_up_at", 1)]
 
 
 def test_every_warehouse_column_of_marts_and_demand_is_documented(warehouse):

@@ -34,3 +34,30 @@
     {%- endif -%}
     {%- do return(partition_expr) -%}
 {%- endmacro %}
+
+
+{#-
+    The columns of the model (or seed) a columns_not_null test is attached to that carry a not_null constraint in
+    the yml, in their documented order. Known once the graph is; while parsing, a placeholder keeps the SQL valid.
+-#}
+{% macro not_null_constraint_columns() -%}
+    {%- if not execute -%}
+        {%- do return(['1']) -%}
+    {%- endif -%}
+    {%- set attached = graph.nodes.get(model.get('attached_node') or '') -%}
+    {%- set columns = [] -%}
+    {%- for column in (attached or {}).get('columns', {}).values() -%}
+        {%- for constraint in column.get('constraints', []) -%}
+            {%- if constraint.get('type') == 'not_null' -%}
+                {%- do columns.append(column.get('name')) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not columns -%}
+        {{ exceptions.raise_compiler_error(
+            model.get('unique_id') ~ " checks no column: mark columns of the model with "
+            ~ "constraints: [{type: not_null}], or remove the columns_not_null test"
+        ) }}
+    {%- endif -%}
+    {%- do return(columns) -%}
+{%- endmacro %}
