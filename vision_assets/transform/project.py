@@ -7,6 +7,7 @@ other adapter.
 """
 
 import functools
+import importlib.metadata
 import os
 import shutil
 import sys
@@ -14,6 +15,7 @@ import uuid
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from vision_assets.paths import DBT_PROJECT_DIR, duckdb_path
 from vision_assets.warehouse import warehouse_name
@@ -50,21 +52,35 @@ def vision_dbt_project() -> DbtProject:
 
 
 class VisionDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt resource, without the in-process dbt adapter on DuckDB, where nothing uses it.
+    """dagster-dbt's dbt resource, without two start-up costs it pays before every dbt command.
 
-    Before starting each ``dbt`` command, dagster-dbt loads the project and the profile once more in this
-    process and builds a dbt adapter (about 3 s on 2 cores, before dbt itself starts) for
-    ``fetch_row_counts()`` and ``fetch_column_metadata()``. On DuckDB neither is called: they would hold the
-    warehouse file while dbt builds, so the row counts and columns are read after dbt exits
-    (``transform/assets.py``). dagster-dbt has no setting for this, hence the override of its private
-    method; when it returns None, dagster-dbt runs dbt without an adapter, as it does when building one fails.
-    On Snowflake the adapter is built as before (the column metadata uses it).
+    dagster-dbt has no setting for either, hence the overrides of its private members.
     """
 
     def _initialize_dbt_core_adapter(self, args):
+        """No in-process dbt adapter on DuckDB, where nothing uses it.
+
+        Before starting each ``dbt`` command, dagster-dbt loads the project and the profile once more in this
+        process and builds a dbt adapter (about 3 s on 2 cores, before dbt itself starts) for
+        ``fetch_row_counts()`` and ``fetch_column_metadata()``. On DuckDB neither is called: they would hold
+        the warehouse file while dbt builds, so the row counts and columns are read after dbt exits
+        (``transform/assets.py``). Given None, dagster-dbt runs dbt without an adapter, as it does when
+        building one fails. On Snowflake the adapter is built as before (the column metadata uses it).
+        """
         if self.target == "duckdb":
             return None
         return super()._initialize_dbt_core_adapter(args)
+
+    @functools.cached_property
+    def _cli_version(self) -> version.Version:
+        """dbt's version from the installed dbt-core when the dbt run is the one beside this Python.
+
+        dagster-dbt runs ``dbt --version`` once per resource, and Dagster makes the resource anew for each
+        step: 2-7 s before every build, and that command also asks PyPI for the latest release.
+        """
+        if Path(self.dbt_executable) == Path(sys.executable).parent / "dbt":
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
 
 
 def vision_dbt_resource() -> DbtCliResource:

@@ -123,3 +123,17 @@ def test_dbt_commands_skip_dagster_dbts_in_process_adapter_on_duckdb_only(monkey
         ["build"]
     )
     assert built == [["build"]]
+
+
+def test_dbts_version_is_read_from_the_installed_package_without_running_dbt(monkeypatch):
+    """``dbt --version`` (seconds, and a look-up on PyPI) is not run before each build for the venv's dbt."""
+    import subprocess as subprocess_module
+
+    from dagster_dbt.core import resource as dagster_dbt_resource
+
+    from vision_assets.transform.project import VisionDbtCliResource, vision_dbt_project
+
+    reported = subprocess_module.run([dbt_executable(), "--version"], capture_output=True, text=True, check=True)
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", lambda *a, **k: pytest.fail("dbt --version was run"))
+    dbt = VisionDbtCliResource(project_dir=vision_dbt_project(), dbt_executable=dbt_executable())
+    assert f"installed: {dbt._cli_version}" in reported.stdout
