@@ -36,6 +36,8 @@ setup(
         "tabulate",
         # Column lineage of the dbt models from their compiled SQL (as dagster-dbt derives it).
         "sqlglot",
+        # dbt's version, as dagster-dbt parses it (transform/project.py).
+        "packaging",
     ],
     extras_require={
         "dev": [

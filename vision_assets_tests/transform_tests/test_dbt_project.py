@@ -106,6 +106,16 @@ def test_reconciliation_and_key_tests_are_blocking_asset_checks():
     assert checks[dg.AssetCheckKey(sales, "unique_fct_sales_sale_key")].blocking
 
 
+def test_a_models_columns_not_null_check_names_the_columns_it_checks():
+    """One check per model covers its never-null columns; the analyst reads which ones in its description."""
+    checks = {spec.key: spec for spec in dbt_dimension_models.check_specs}
+    customers = dg.AssetKey(["staging", "stg_books__customers"])
+    description = checks[dg.AssetCheckKey(customers, "columns_not_null_stg_books__customers_")].description
+    assert "account_key" in description and "updated_at" in description
+    assert "customer_name" not in description  # typed by the customer, may be empty
+    assert not any(key.name.startswith("not_null_") for key in checks), "per-column not_null tests are back"
+
+
 def test_dbt_commands_skip_dagster_dbts_in_process_adapter_on_duckdb_only(monkeypatch):
     """On DuckDB nothing uses the adapter dagster-dbt builds before each dbt command (~3 s); on Snowflake
     the column metadata does, so it is still built there."""
