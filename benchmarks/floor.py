@@ -2,7 +2,7 @@
 
 The same work as Dagster's path for one day, done as directly as DuckDB allows: the day's CSV files of
 every source table are read by DuckDB itself into ``raw.*`` (the day's window replaced, as the IO manager
-does), then the dbt project's own SQL runs in one connection: seeds, staging views, dimensions rebuilt whole,
+does), then the dbt project's own SQL runs in one connection: seeds, staging tables, dimensions rebuilt whole,
 the daily facts and ``fct_daily_demand`` for the day's window (delete the window, insert it), and the same
 data tests ``dbt build`` runs. No Dagster, no dbt process, no pandas.
 
