@@ -30,6 +30,7 @@ from vision_assets.transform.dbt_window import dbt_environment_for_window, envir
 from vision_assets.transform.project import (
     invocation_target_path,
     keep_partial_parse_state,
+    prune_invocation_folders,
     vision_dbt_project,
 )
 from vision_assets.transform.translator import (
@@ -59,6 +60,7 @@ def _build(
     else:
         yield from _with_table_metadata(invocation)
     keep_partial_parse_state(_project, target_path)
+    prune_invocation_folders(target_path.parent)
 
 
 # What dbt prints when the warehouse was briefly unavailable, not when the SQL or the data is wrong: the

@@ -9,8 +9,10 @@ other adapter.
 import functools
 import importlib.metadata
 import os
+import re
 import shutil
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -142,3 +144,30 @@ def keep_partial_parse_state(project: DbtProject, invocation_path: Path) -> None
     staged = target / f".partial_parse-{uuid.uuid4().hex[:7]}.msgpack"
     shutil.copy2(state, staged)
     os.replace(staged, target / "partial_parse.msgpack")
+
+
+# Each dbt invocation leaves 6-12 MB in its folder (compiled SQL, run results, manifest, its debug log): with
+# a few builds a day that is gigabytes a year. A finished build prunes them, keeping the newest few and
+# everything from the last week, to look into a recent run.
+INVOCATION_FOLDERS_KEPT = 20
+INVOCATION_FOLDER_RETENTION_SECONDS = 7 * 24 * 3600
+_INVOCATION_FOLDER = re.compile(r"^dbt_\w+-[0-9a-f]{7}-[0-9a-f]{7}$")  # <op>-<run id>-<uuid>, as made above
+
+
+def prune_invocation_folders(target: Path, now: float | None = None) -> list[Path]:
+    """Remove the invocation folders under ``target`` beyond the newest ``INVOCATION_FOLDERS_KEPT`` that are
+    older than the retention; return them. A folder still in use is recent, so it is never removed."""
+    now = time.time() if now is None else now
+    folders = sorted(
+        (path for path in target.iterdir() if path.is_dir() and _INVOCATION_FOLDER.match(path.name)),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    removed = [
+        folder
+        for folder in folders[INVOCATION_FOLDERS_KEPT:]
+        if now - folder.stat().st_mtime > INVOCATION_FOLDER_RETENTION_SECONDS
+    ]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed

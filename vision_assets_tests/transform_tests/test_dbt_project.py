@@ -147,3 +147,33 @@ def test_dbts_version_is_read_from_the_installed_package_without_running_dbt(mon
     monkeypatch.setattr(dagster_dbt_resource, "check_output", lambda *a, **k: pytest.fail("dbt --version was run"))
     dbt = VisionDbtCliResource(project_dir=vision_dbt_project(), dbt_executable=dbt_executable())
     assert f"installed: {dbt._cli_version}" in reported.stdout
+
+
+def test_old_dbt_invocation_folders_are_pruned_keeping_the_newest_and_the_last_week(tmp_path):
+    import os
+
+    from vision_assets.transform import project
+
+    now = 1_800_000_000.0
+    day = 24 * 3600
+    folders = []
+    for index in range(project.INVOCATION_FOLDERS_KEPT + 5):
+        folder = tmp_path / f"dbt_daily_models-{index:07x}-abcdef{index % 10}"
+        folder.mkdir()
+        (folder / "dbt.log").write_text("log")
+        # All but the last three from the last day (the last two of those beyond the newest kept), then three
+        # over a week old.
+        age = day + index if index < project.INVOCATION_FOLDERS_KEPT + 2 else 8 * day + index
+        os.utime(folder, (now - age, now - age))
+        folders.append(folder)
+    unrelated = tmp_path / "compiled"
+    unrelated.mkdir()
+    os.utime(unrelated, (now - 30 * day, now - 30 * day))
+
+    removed = project.prune_invocation_folders(tmp_path, now=now)
+
+    # Beyond the newest kept, the recent ones stay and the three over a week old go.
+    assert sorted(removed) == sorted(folders[-3:])
+    assert all(folder.exists() for folder in folders[:-3])
+    assert unrelated.exists()
+    assert project.prune_invocation_folders(tmp_path, now=now) == []
