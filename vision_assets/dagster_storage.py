@@ -2,7 +2,7 @@
 
 Dagster's ``SqliteEventLogStorage`` creates a new SQLAlchemy engine for every connection it opens, and a
 run opens several per event (the run's own file, then the cross-run index for asset and check events). A
-new engine starts with an empty statement cache, so every insert is compiled again: a day's run stores
+new engine starts with an empty statement cache, so every insert is compiled again: a day's run stored
 about 2,300 events, and compiling and engine set-up were a third of the time spent storing them
 (``benchmarks/event_log.py``). This subclass keeps one engine per database file and otherwise behaves as
 Dagster's:
