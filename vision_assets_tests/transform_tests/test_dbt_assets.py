@@ -123,8 +123,8 @@ def query(database, sql) -> pd.DataFrame:
 
 
 def partitioned_assets(defs_: dg.Definitions) -> dg.AssetSelection:
-    """What re-running one day means: every daily-partitioned table, raw and dbt, and the staging views
-    between them; without the views the run has no edge from raw to the facts, and a fact could be
+    """What re-running one day means: every daily-partitioned table, raw and dbt, and the staging tables
+    between them; without them the run has no edge from raw to the facts, and a fact could be
     built before its raw day is reloaded."""
     graph = defs_.resolve_asset_graph()
     nodes = [graph.get(key) for key in WAREHOUSE.resolve(graph)]
