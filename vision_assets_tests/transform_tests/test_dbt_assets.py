@@ -1,9 +1,7 @@
 """The dbt models as partitioned Dagster assets: tests pass, days reconcile, re-runs and new days behave."""
 
 import json
-import os
 import shutil
-import subprocess
 from datetime import date, timedelta
 
 import dagster as dg
@@ -17,7 +15,8 @@ from vision_assets.identity_evaluation import evaluate_identity_links
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
-from vision_assets.transform.project import dbt_executable, vision_dbt_project, vision_dbt_resource
+from vision_assets.transform.project import vision_dbt_project, vision_dbt_resource
+from vision_assets_tests.transform_tests.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -200,14 +199,10 @@ def test_a_null_in_a_constrained_column_fails_the_models_columns_not_null_test(w
     target = tmp_path / "target"
 
     def failures() -> tuple[int, str]:
-        result = subprocess.run(
-            [dbt_executable(), "test", "--select", "stg_books__customers,test_name:columns_not_null",
-             "--store-failures", "--target-path", str(target)],
-            cwd=vision_dbt_project().project_dir,
-            env={**os.environ, "VISION_DUCKDB_PATH": str(copy)},
-            capture_output=True,
-            text=True,
-            timeout=300,
+        result = run_dbt(
+            ["test", "--select", "stg_books__customers,test_name:columns_not_null", "--store-failures"],
+            target,
+            {"VISION_DUCKDB_PATH": str(copy)},
         )
         (test,) = json.loads((target / "run_results.json").read_text())["results"]
         assert test["unique_id"].startswith("test.vision.columns_not_null_stg_books__customers_"), result.stdout

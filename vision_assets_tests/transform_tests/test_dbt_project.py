@@ -1,33 +1,32 @@
 """The dbt project parses and compiles for Snowflake offline, and its Dagster wiring has no cycle."""
 
+import json
 import os
 import re
 import subprocess
-from pathlib import Path
 
 import dagster as dg
 import pytest
 import sqlglot
 import yaml
+from dagster_dbt import DbtCliResource
+from dagster_dbt.core import resource as dagster_dbt_resource
 
 from vision_assets.definitions import defs
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform.assets import dbt_daily_models, dbt_dimension_models, dbt_rollup_models
-from vision_assets.transform.project import dbt_executable
+from vision_assets.transform.translator import not_null_columns
+from vision_assets.transform.project import (
+    INVOCATION_FOLDERS_KEPT,
+    VisionDbtCliResource,
+    dbt_executable,
+    prune_invocation_folders,
+    vision_dbt_project,
+)
+from vision_assets_tests.transform_tests.dbt_cli import run_dbt
 
 SNOWFLAKE_SETTINGS = ("ACCOUNT", "USER", "PASSWORD", "ROLE", "DATABASE", "WAREHOUSE")
-
-
-def run_dbt(args: list[str], target_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [dbt_executable(), *args, "--profiles-dir", ".", "--target-path", str(target_path)],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_snowflake_profile_reads_every_connection_setting_from_the_environment():
@@ -116,13 +115,23 @@ def test_a_models_columns_not_null_check_names_the_columns_it_checks():
     assert not any(key.name.startswith("not_null_") for key in checks), "per-column not_null tests are back"
 
 
+def test_every_model_with_not_null_columns_declares_the_test_that_checks_them():
+    """A not_null constraint is only documentation (no contract is enforced): without the model's
+    columns_not_null test nothing would check it. The test without constraints fails at compile time."""
+    manifest = json.loads(vision_dbt_project().manifest_path.read_text())
+    tested = {
+        node["attached_node"]
+        for node in manifest["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "columns_not_null"
+    }
+    constrained = {unique_id for unique_id, node in manifest["nodes"].items() if not_null_columns(node)}
+    assert len(constrained) > 40
+    assert constrained == tested
+
+
 def test_dbt_commands_skip_dagster_dbts_in_process_adapter_on_duckdb_only(monkeypatch):
     """On DuckDB nothing uses the adapter dagster-dbt builds before each dbt command (~3 s); on Snowflake
     the column metadata does, so it is still built there."""
-    from dagster_dbt import DbtCliResource
-
-    from vision_assets.transform.project import VisionDbtCliResource, vision_dbt_project
-
     assert isinstance(defs.resources["dbt"], VisionDbtCliResource)
     built = []
     monkeypatch.setattr(DbtCliResource, "_initialize_dbt_core_adapter", lambda self, args: built.append(args))
@@ -137,43 +146,33 @@ def test_dbt_commands_skip_dagster_dbts_in_process_adapter_on_duckdb_only(monkey
 
 def test_dbts_version_is_read_from_the_installed_package_without_running_dbt(monkeypatch):
     """``dbt --version`` (seconds, and a look-up on PyPI) is not run before each build for the venv's dbt."""
-    import subprocess as subprocess_module
-
-    from dagster_dbt.core import resource as dagster_dbt_resource
-
-    from vision_assets.transform.project import VisionDbtCliResource, vision_dbt_project
-
-    reported = subprocess_module.run([dbt_executable(), "--version"], capture_output=True, text=True, check=True)
+    reported = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, check=True)
     monkeypatch.setattr(dagster_dbt_resource, "check_output", lambda *a, **k: pytest.fail("dbt --version was run"))
     dbt = VisionDbtCliResource(project_dir=vision_dbt_project(), dbt_executable=dbt_executable())
     assert f"installed: {dbt._cli_version}" in reported.stdout
 
 
 def test_old_dbt_invocation_folders_are_pruned_keeping_the_newest_and_the_last_week(tmp_path):
-    import os
-
-    from vision_assets.transform import project
-
     now = 1_800_000_000.0
     day = 24 * 3600
     folders = []
-    for index in range(project.INVOCATION_FOLDERS_KEPT + 5):
+    for index in range(INVOCATION_FOLDERS_KEPT + 5):
         folder = tmp_path / f"dbt_daily_models-{index:07x}-abcdef{index % 10}"
         folder.mkdir()
         (folder / "dbt.log").write_text("log")
         # All but the last three from the last day (the last two of those beyond the newest kept), then three
         # over a week old.
-        age = day + index if index < project.INVOCATION_FOLDERS_KEPT + 2 else 8 * day + index
+        age = day + index if index < INVOCATION_FOLDERS_KEPT + 2 else 8 * day + index
         os.utime(folder, (now - age, now - age))
         folders.append(folder)
     unrelated = tmp_path / "compiled"
     unrelated.mkdir()
     os.utime(unrelated, (now - 30 * day, now - 30 * day))
 
-    removed = project.prune_invocation_folders(tmp_path, now=now)
+    removed = prune_invocation_folders(tmp_path, now=now)
 
     # Beyond the newest kept, the recent ones stay and the three over a week old go.
     assert sorted(removed) == sorted(folders[-3:])
     assert all(folder.exists() for folder in folders[:-3])
     assert unrelated.exists()
-    assert project.prune_invocation_folders(tmp_path, now=now) == []
+    assert prune_invocation_folders(tmp_path, now=now) == []

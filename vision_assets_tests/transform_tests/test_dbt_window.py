@@ -3,21 +3,19 @@ without costing dbt its saved parse."""
 
 import os
 import shutil
-import subprocess
 from datetime import datetime, timezone
 
 import dagster as dg
 import pytest
 
 from vision_assets.partitions import daily_partitions, days_in_window
-from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform.dbt_window import (
     WINDOW_END_VARIABLE as END,
     WINDOW_START_VARIABLE as START,
     dbt_environment_for_window,
     environment_variables,
 )
-from vision_assets.transform.project import dbt_executable
+from vision_assets_tests.transform_tests.dbt_cli import run_dbt
 
 
 def test_one_day_becomes_that_day_and_the_next():
@@ -49,15 +47,7 @@ def test_the_window_is_in_the_environment_only_for_the_dbt_call(monkeypatch):
 
 def _dbt(args: list[str], target_path, environment: dict[str, str]) -> str:
     """dbt in its own target and log folder; returns its log."""
-    result = subprocess.run(
-        [dbt_executable(), *args, "--profiles-dir", ".", "--target", "duckdb",
-         "--target-path", str(target_path), "--log-path", str(target_path)],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **environment},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_dbt([*args, "--target", "duckdb", "--log-path", str(target_path)], target_path, environment)
     assert result.returncode == 0, result.stdout + result.stderr
     return (target_path / "dbt.log").read_text()
 
