@@ -49,13 +49,15 @@ def test_dbt_parse_succeeds_offline(tmp_path):
 def test_every_model_compiles_for_snowflake_offline(tmp_path):
     """With dummy credentials and no network: dbt renders the Snowflake SQL without connecting.
 
-    The password is a planted one, which must appear in none of dbt's output, debug log or artifacts."""
+    The staging event tables are compiled in their incremental form (`compile_incremental_staging`), the
+    SQL a daily build runs; a first build runs the same models without the re-staging CTE. The password
+    is a planted one, which must appear in none of dbt's output, debug log or artifacts."""
     planted = "planted-dbt-pw-5e1d07"
     env = {f"SNOWFLAKE_{name}": "offline" for name in SNOWFLAKE_SETTINGS} | {"SNOWFLAKE_PASSWORD": planted}
     logs = tmp_path / "logs"
     result = run_dbt(
         ["compile", "--target", "snowflake", "--no-populate-cache", "--log-path", str(logs),
-         "--log-level-file", "debug"],
+         "--log-level-file", "debug", "--vars", "{compile_incremental_staging: true}"],
         tmp_path,
         env=env,
     )
@@ -73,6 +75,9 @@ def test_every_model_compiles_for_snowflake_offline(tmp_path):
         assert "'g')" not in sql and "isodow(" not in sql, f"DuckDB-only SQL in {path.name}"
     dim_date = (compiled / "marts" / "dimensions" / "dim_date.sql").read_text()
     assert "dayofweekiso(" in dim_date and "dateadd(day" in dim_date
+    engagement = (compiled / "staging" / "music" / "stg_music__engagement.sql").read_text()
+    assert "keys_to_restage as (" in engagement and "final.* exclude (engagement_key)" in engagement
+    assert "from offline.staging.stg_music__engagement" in engagement  # compares against itself
     # Without a window in the environment or --vars, the daily models take every day.
     membership = (compiled / "marts" / "facts" / "fct_membership.sql").read_text()
     assert "cast('1900-01-01' as date)" in membership and "cast('2999-12-31' as date)" in membership

@@ -63,9 +63,11 @@ renamed as (
 
 ),
 
+{{ keys_to_restage('renamed', 'billing_event_key') }}
+
 copies as (
 
-    {{ rank_landed_copies('renamed', 'billing_event_id') }}
+    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'billing_event_key'), 'billing_event_id') }}
 
 ),
 
@@ -106,7 +108,7 @@ final as (
 
 )
 
-select * from final
+{{ select_restaged('final', 'billing_event_key') }}
 
 {% endmacro %}
 
@@ -150,9 +152,11 @@ renamed as (
 
 ),
 
+{{ keys_to_restage('renamed', 'order_line_key') }}
+
 copies as (
 
-    {{ rank_landed_copies('renamed', 'order_id, line_number') }}
+    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'order_line_key'), 'order_id, line_number') }}
 
 ),
 
@@ -187,6 +191,147 @@ final as (
 
 )
 
-select * from final
+{{ select_restaged('final', 'order_line_key') }}
 
 {% endmacro %}
+
+
+{#
+    Incremental staging of the event tables (engagement, billing, orders, reviews).
+
+    A staging event table holds, for each event key, the winning landed copy (`rank_landed_copies`). Built
+    whole, that ranks every raw row ever landed, so each day's build grew with the history. Built
+    incrementally, a build re-ranks only the keys a load can have changed, and gives the same table as a
+    whole rebuild (`test_incremental_staging_equals_a_full_rebuild` checks it):
+
+    * A load shows as a (landing day, loaded_at) pair: the raw layer replaces whole days and stamps every
+      row of a load with one `_loaded_at`. A landing day whose pairs differ between raw and this table is
+      *changed*: it was loaded or re-landed since the last build (raw has a pair the table lacks), or
+      re-landed without the rows whose copies won here (the table has a pair raw no longer has; this also
+      catches a day re-landed empty, which leaves no new pair to see).
+    * The keys to re-stage are the keys of the raw rows and of this table's rows on changed days. Their
+      copies are re-ranked over ALL raw history (a copy landed on another day still wins or loses as in a
+      whole rebuild). A key not among them cannot have changed: no copy of it was added, and any copy
+      removed was not its winner.
+    * Each key to re-stage comes out as its winning row, or as a tombstone (`loaded_at` null) when no copy
+      is left; the `restage_keys` strategy below deletes every key it is given and inserts the rows that
+      are not tombstones, in one transaction.
+
+    A day whose every row lost to copies landed elsewhere keeps a raw pair the table never shows, so it is
+    re-staged on each build; that costs a few keys and changes nothing. A change to a model's SQL or to the
+    currency rates seed is not a load: rebuild the staging tables whole (`full_refresh` in the Dagster
+    launchpad, `dbt build --full-refresh` by hand).
+
+    Usage, in a model whose `renamed` CTE carries the key, `occurred_at` (the raw event time, which decides
+    the landing day) and `loaded_at`:
+
+        {{ config(materialized='incremental', unique_key='<key>', incremental_strategy='restage_keys', ...) }}
+        ...
+        {{ keys_to_restage('renamed', '<key>') }}    -- a CTE; nothing on a whole build
+        copies as ({{ rank_landed_copies(landed_copies_to_restage('renamed', '<key>'), '<event id>') }}),
+        final as (...)
+        {{ select_restaged('final', '<key>') }}
+#}
+
+{#
+    Whether this build re-stages incrementally: dbt's `is_incremental()` (the table exists, no
+    --full-refresh). That asks the warehouse whether the table exists, which `dbt compile` must not do:
+    the Snowflake SQL is compiled offline. So `dbt compile` renders the whole rebuild, or the incremental
+    branch with `--vars '{compile_incremental_staging: true}'` (the tests and the benchmark's floor use it
+    to see and run that branch's SQL). The var is read by `dbt compile` only.
+#}
+{% macro restage_incrementally() -%}
+    {%- if flags.WHICH == 'compile' -%}
+        {{ return(var('compile_incremental_staging', false)) }}
+    {%- endif -%}
+    {{ return(is_incremental()) }}
+{%- endmacro %}
+
+
+{% macro keys_to_restage(landed, key) -%}
+    {%- if restage_incrementally() %}
+keys_to_restage as (
+
+    with
+
+    landed_loads as (
+        select distinct cast(occurred_at as date) as landing_day, loaded_at from {{ landed }}
+    ),
+
+    staged_loads as (
+        select distinct cast(occurred_at as date) as landing_day, loaded_at from {{ this }}
+    ),
+
+    changed_days as (
+        select landing_day from (select * from landed_loads except select * from staged_loads) as new_loads
+        union
+        select landing_day from (select * from staged_loads except select * from landed_loads) as withdrawn_loads
+    )
+
+    select {{ key }} from {{ landed }}
+    where cast(occurred_at as date) in (select landing_day from changed_days)
+    union
+    select {{ key }} from {{ this }}
+    where cast(occurred_at as date) in (select landing_day from changed_days)
+
+),
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro landed_copies_to_restage(landed, key) -%}
+    {%- if restage_incrementally() -%}
+        (select * from {{ landed }} where {{ key }} in (select {{ key }} from keys_to_restage)) as landed_copies
+    {%- else -%}
+        {{ landed }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro select_restaged(final, key) -%}
+    {%- if restage_incrementally() %}
+select
+    keys_to_restage.{{ key }},
+    {{ final }}.* exclude ({{ key }})
+from keys_to_restage
+left join {{ final }}
+    on {{ final }}.{{ key }} = keys_to_restage.{{ key }}
+    {%- else %}
+select * from {{ final }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#
+    The incremental strategy of the staging event tables (dbt calls `get_incremental_<name>_sql`): replace
+    every key the model re-staged, and leave out its tombstones, so a withdrawn copy disappears.
+#}
+{% macro get_incremental_restage_keys_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set restaged = arg_dict['temp_relation'] -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where {{ key }} in (select {{ key }} from {{ restaged }});
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ restaged }}
+    where loaded_at is not null
+{%- endmacro %}
+
+
+{#
+    The config of an incrementally staged event table. `tmp_relation_type='table'`: the re-staged rows are
+    read twice (the delete, then the insert) and compare against the table itself, so on Snowflake they
+    must be computed once into a table, not re-run as a view after the delete. A schema change fails the
+    build instead of silently keeping old columns: rebuild whole after changing a model's columns.
+#}
+{% macro incremental_staging_config(key) -%}
+    {{ config(
+        materialized='incremental',
+        unique_key=key,
+        incremental_strategy='restage_keys',
+        tmp_relation_type='table',
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}

@@ -1,5 +1,7 @@
 -- One row per Vision Flicks review or rating.
 
+{{ incremental_staging_config('review_key') }}
+
 with
 
 source as (
@@ -27,9 +29,11 @@ renamed as (
 
 ),
 
+{{ keys_to_restage('renamed', 'review_key') }}
+
 copies as (
 
-    {{ rank_landed_copies('renamed', 'review_id') }}
+    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'review_key'), 'review_id') }}
 
 ),
 
@@ -53,4 +57,4 @@ final as (
 
 )
 
-select * from final
+{{ select_restaged('final', 'review_key') }}

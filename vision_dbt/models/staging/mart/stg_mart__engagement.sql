@@ -1,5 +1,7 @@
 -- One row per Vision Mart engagement event, with time spent in minutes.
 
+{{ incremental_staging_config('engagement_key') }}
+
 with
 
 source as (
@@ -32,9 +34,11 @@ renamed as (
 
 ),
 
+{{ keys_to_restage('renamed', 'engagement_key') }}
+
 copies as (
 
-    {{ rank_landed_copies('renamed', 'event_id') }}
+    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'engagement_key'), 'event_id') }}
 
 ),
 
@@ -58,4 +62,4 @@ final as (
 
 )
 
-select * from final
+{{ select_restaged('final', 'engagement_key') }}

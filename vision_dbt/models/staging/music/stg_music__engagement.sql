@@ -1,5 +1,7 @@
 -- One row per Vision Music engagement event, with time spent in minutes.
 
+{{ incremental_staging_config('engagement_key') }}
+
 with
 
 source as (
@@ -33,9 +35,11 @@ renamed as (
 
 ),
 
+{{ keys_to_restage('renamed', 'engagement_key') }}
+
 copies as (
 
-    {{ rank_landed_copies('renamed', 'event_id') }}
+    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'engagement_key'), 'event_id') }}
 
 ),
 
@@ -59,4 +63,4 @@ final as (
 
 )
 
-select * from final
+{{ select_restaged('final', 'engagement_key') }}
