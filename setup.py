@@ -38,6 +38,8 @@ setup(
         "sqlglot",
         # dbt's version, as dagster-dbt parses it (transform/project.py).
         "packaging",
+        # Field descriptions of run config (Dagster's Config classes are pydantic models).
+        "pydantic",
     ],
     extras_require={
         "dev": [

@@ -1,7 +1,9 @@
 """The dbt models as Dagster assets, in three sets that run in dependency order.
 
-* ``dbt_dimension_models``: seeds, staging tables and the dimensions (with cross-business identity),
-  rebuilt whole from everything landed so far.
+* ``dbt_dimension_models``: seeds, staging tables and the dimensions (with cross-business identity). The
+  staging event tables re-stage only the keys loaded or re-landed since their last build (incremental,
+  ``restage_keys`` in ``vision_dbt/macros/staging.sql``; ``full_refresh`` in the run config rebuilds them
+  whole); everything else is rebuilt whole from everything landed so far.
 * ``dbt_daily_models``: the incremental facts and ``fct_daily_demand``, tagged ``daily``. A run covers one
   partition or a whole backfill range in ONE dbt invocation; the window reaches the SQL through the dbt
   process's environment (``dbt_window.py``), and each model replaces exactly that window.
@@ -20,6 +22,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
@@ -48,13 +51,17 @@ _ROLLUP_SELECTION = f"tag:{ROLLUP_TAG}"
 
 
 def _build(
-    dbt: DbtCliResource, context: dg.AssetExecutionContext, environment: Mapping[str, str] | None = None
+    dbt: DbtCliResource,
+    context: dg.AssetExecutionContext,
+    environment: Mapping[str, str] | None = None,
+    full_refresh: bool = False,
 ) -> Iterator[Any]:
     """``dbt build`` with the table metadata analysts look at: row counts, and on Snowflake column lineage."""
     invocation_name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}"
     target_path = invocation_target_path(_project, invocation_name)
+    args = ["build", "--full-refresh"] if full_refresh else ["build"]
     with environment_variables(environment or {}):
-        invocation = dbt.cli(["build"], context=context, target_path=target_path)
+        invocation = dbt.cli(args, context=context, target_path=target_path)
     if warehouse_name() == "duckdb":
         yield from _with_duckdb_row_counts(invocation)
     else:
@@ -169,6 +176,17 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
         raise retryable_only_if_transient(failure)
 
 
+class DimensionBuildConfig(dg.Config):
+    full_refresh: bool = Field(
+        default=False,
+        description=(
+            "Rebuild the incremental staging event tables whole from all raw history instead of re-staging "
+            "only the keys loaded or re-landed since their last build. Needed after a change to a staging "
+            "model's SQL or to the currency_rates seed, which a load does not reveal."
+        ),
+    )
+
+
 @dbt_assets(
     manifest=_project.manifest_path,
     project=_project,
@@ -180,8 +198,8 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
     pool=warehouse_pool(),
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
-def dbt_dimension_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(dbt, context)
+def dbt_dimension_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DimensionBuildConfig):
+    yield from _build(dbt, context, full_refresh=config.full_refresh)
 
 
 @dbt_assets(

@@ -15,6 +15,7 @@ from vision_assets.identity_evaluation import evaluate_identity_links
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
+from vision_assets.transform.assets import dbt_dimension_models
 from vision_assets.transform.project import vision_dbt_project, vision_dbt_resource
 from vision_assets_tests.transform_tests.dbt_cli import run_dbt
 
@@ -310,3 +311,25 @@ def test_identity_resolution_links_accounts_without_merging_different_people(war
     assert scores["false_merges"] == 0
     assert scores["precision"] == 1.0
     assert scores["recall"] >= 0.9
+
+
+def test_full_refresh_in_the_run_config_rebuilds_the_incremental_staging_tables_whole(warehouse):
+    """`full_refresh: true` in the launchpad's config of dbt_dimension_models runs `dbt build --full-refresh`
+    (what a change to a staging model's SQL needs); without it the event tables build incrementally. The
+    tables come out the same either way."""
+    before = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
+    job = dg.define_asset_job("dimensions", selection=dg.AssetSelection.assets(dbt_dimension_models))
+    resolved = dg.Definitions.merge(warehouse["defs"], dg.Definitions(jobs=[job])).resolve_job_def("dimensions")
+    result = resolved.execute_in_process(
+        instance=warehouse["instance"], run_config={"ops": {"dbt_dimension_models": {"config": {"full_refresh": True}}}}
+    )
+    assert result.success
+    project = vision_dbt_project()
+    [invocation] = (project.project_dir / project.target_path).glob(f"dbt_dimension_models-{result.run_id[:7]}-*")
+    run_results = json.loads((invocation / "run_results.json").read_text())
+    assert run_results["args"]["full_refresh"] is True
+    plain = warehouse["first"].run_id[:7]
+    for earlier in (project.project_dir / project.target_path).glob(f"dbt_dimension_models-{plain}-*"):
+        assert json.loads((earlier / "run_results.json").read_text())["args"].get("full_refresh") is not True
+    after = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
+    pd.testing.assert_frame_equal(before, after)
