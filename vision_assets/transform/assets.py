@@ -17,18 +17,17 @@ a cycle Dagster refuses; three sets keep every edge pointing one way.
 materialization carries its row count and column schema.
 """
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-import duckdb
-from pydantic import Field
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
+from pydantic import Field
 
 from vision_assets.partitions import daily_partitions
-from vision_assets.paths import duckdb_path
 from vision_assets.transform.dbt_window import dbt_environment_for_window, environment_variables
 from vision_assets.transform.project import (
     invocation_target_path,
@@ -63,7 +62,7 @@ def _build(
     with environment_variables(environment or {}):
         invocation = dbt.cli(args, context=context, target_path=target_path)
     if warehouse_name() == "duckdb":
-        yield from _with_duckdb_row_counts(invocation)
+        yield from _streamed_with_logged_table_metadata(invocation)
     else:
         yield from _with_table_metadata(invocation)
     keep_partial_parse_state(_project, target_path)
@@ -106,57 +105,51 @@ def _collect(invocation: DbtCliInvocation, events: Iterator[Any]) -> tuple[list[
     return collected, None
 
 
-def _with_duckdb_row_counts(invocation: DbtCliInvocation) -> Iterator[Any]:
-    """The run's events, each table model's with its row count, read once dbt has exited.
+_ROW_COUNT_LOG = re.compile(r"^Row count of (?P<relation>\S+): (?P<rows>\d+)$")
 
-    dagster-dbt's ``fetch_row_counts()`` and ``fetch_column_metadata()`` query through a dbt adapter in
-    this process, on threads that start while dbt is still building; on DuckDB that process then holds the
-    file, and the next dbt model, dbt step or IO manager read fails with "Could not set lock on file"
-    (dbt-duckdb keeps its database handle until the process exits). So on DuckDB the counts are read here,
-    after dbt's exit, over one short-lived connection, with the table's real columns and types (described
-    from the dbt project's yml).
+
+def _streamed_with_logged_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
+    """The run's events as dbt reports them, each table model's with its row count and column schema (DuckDB).
+
+    dbt logs both from inside its own process (the post-hook ``log_table_metadata`` in
+    ``vision_dbt/macros/table_metadata.sql``): the columns as JSON, which dagster-dbt turns into the column
+    schema, and the row count as a line this reads. Nothing here opens the warehouse: dbt-duckdb holds the
+    file until dbt exits, and dagster-dbt's ``fetch_row_counts()``/``fetch_column_metadata()`` would query
+    it from this process while dbt builds ("Could not set lock on file"). So each model's events reach the
+    event log while dbt goes on with the next, instead of all after dbt's exit.
     """
-    events, failure = _collect(invocation, invocation.stream())
     nodes = invocation.manifest.get("nodes", {})
-    tables = {}
-    for event in events:
-        if isinstance(event, (dg.Output, dg.AssetMaterialization)):
-            unique_id = event.metadata.get("unique_id")
-            node = nodes.get(getattr(unique_id, "value", unique_id) or "", {})
-            if node.get("config", {}).get("materialized") in ("table", "incremental"):
-                tables[id(event)] = node
-    described = {}
-    if tables:
-        with duckdb.connect(str(duckdb_path())) as connection:
-            for event_id, node in tables.items():
-                schema, table = node["schema"], node.get("alias") or node["name"]
-                rows = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-                columns = connection.execute(
-                    "select column_name, data_type from information_schema.columns "
-                    "where table_schema = ? and table_name = ? order by ordinal_position",
-                    [schema, table],
-                ).fetchall()
-                documented = node.get("columns", {})
-                described[event_id] = {
-                    "dagster/row_count": rows,
-                    "dagster/column_schema": column_schema_with_not_null(
-                        dg.TableSchema(
-                            columns=[
-                                dg.TableColumn(
-                                    name, data_type.lower(), description=documented.get(name, {}).get("description")
-                                )
-                                for name, data_type in columns
-                            ]
-                        ),
-                        not_null_columns(node),
-                    ),
-                }
-    for event in events:
-        if id(event) in described:
-            event = event.with_metadata({**event.metadata, **described[id(event)]})
-        yield event
-    if failure is not None:
+    row_counts: dict[str, int] = {}
+    try:
+        for dbt_event in invocation.stream_raw_events():
+            unique_id = dbt_event.raw_event["data"].get("node_info", {}).get("unique_id")
+            if dbt_event.raw_event["info"]["name"] == "JinjaLogInfo":
+                logged = _ROW_COUNT_LOG.match(dbt_event.raw_event["info"]["msg"])
+                if logged and unique_id:
+                    row_counts[unique_id] = int(logged["rows"])
+                continue
+            for event in dbt_event.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=invocation.context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            ):
+                if unique_id in row_counts and isinstance(event, (dg.Output, dg.AssetMaterialization)):
+                    event = event.with_metadata(_table_metadata(event.metadata, nodes[unique_id], row_counts[unique_id]))
+                yield event
+    except DagsterDbtCliRuntimeError as failure:
         raise retryable_only_if_transient(failure)
+
+
+def _table_metadata(metadata: Mapping[str, Any], node: Mapping[str, Any], row_count: int) -> dict[str, Any]:
+    """A model's materialization metadata with its row count, and its columns marked not nullable where
+    the yml constrains them."""
+    described = {**metadata, "dagster/row_count": row_count}
+    schema = metadata.get("dagster/column_schema")
+    if schema is not None:
+        described["dagster/column_schema"] = column_schema_with_not_null(schema.value, not_null_columns(node))
+    return described
 
 
 def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:

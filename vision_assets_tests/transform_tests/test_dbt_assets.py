@@ -180,8 +180,17 @@ def test_materializations_carry_row_counts_and_column_schema(warehouse):
     for key in (["marts", "dim_customer"], ["marts", "fct_sales"], ["demand", "fct_customer_spend_monthly"]):
         event = instance.get_latest_materialization_event(dg.AssetKey(key))
         metadata = event.asset_materialization.metadata
+        table = ".".join(key)
+        assert metadata["dagster/row_count"].value == query(warehouse["database"], f"select count(*) as n from {table}").n[0]
         assert metadata["dagster/row_count"].value > 0, key
-        assert metadata["dagster/column_schema"].value.columns, key
+        warehouse_columns = query(
+            warehouse["database"],
+            f"select column_name, lower(data_type) as data_type from information_schema.columns "
+            f"where table_schema = '{key[0]}' and table_name = '{key[1]}' order by ordinal_position",
+        )
+        columns = metadata["dagster/column_schema"].value.columns
+        assert [(column.name, column.type) for column in columns] == list(warehouse_columns.itertuples(index=False))
+        assert all(column.description for column in columns), f"{table}: a column without its yml description"
     customers = instance.get_latest_materialization_event(dg.AssetKey(["marts", "dim_customer"]))
     nullable = {
         column.name: column.constraints.nullable
