@@ -1,4 +1,8 @@
-"""The instance's SQLite storage keeps the event log's engines, and reads the history Dagster's own wrote."""
+"""The instance's SQLite storage keeps the event log's engines and the index's connection, and reads the
+history Dagster's own wrote."""
+
+import sqlite3
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -49,6 +53,26 @@ def test_a_run_makes_one_engine_per_database_file_and_reuses_it(tmp_path, monkey
         [dg.AssetCheckKey(dg.AssetKey("checked_table"), spec.name) for spec in CHECKS]
     )
     assert {execution.run_id for execution in evaluations.values()} == {second.run_id}
+
+
+def test_the_index_keeps_its_connection_and_a_runs_file_opens_one_per_write(tmp_path, monkeypatch, repository_config):
+    """After the first run opened it, the index's connection stays open: the next run, ~20 events written
+    to the index too (asset and check events), opens it no more. The run's own file is still opened and
+    closed for each write, so it is checkpointed after each event, as the UI's live run view watches for."""
+    instance = instance_at(tmp_path, monkeypatch, repository_config)
+    assert dg.materialize([checked_table], instance=instance).success
+    opened = []
+    connect = sqlite3.dbapi2.connect  # what SQLAlchemy's pysqlite dialect calls
+    monkeypatch.setattr(
+        sqlite3.dbapi2, "connect", lambda database, *a, **k: opened.append(Path(database).stem) or connect(database, *a, **k)
+    )
+
+    result = dg.materialize([checked_table], instance=instance)
+
+    assert result.success
+    assert instance.get_latest_materialization_event(dg.AssetKey("checked_table")).run_id == result.run_id
+    assert opened.count("index") == 0
+    assert opened.count(result.run_id) >= len(instance.all_logs(result.run_id))
 
 
 def test_the_least_recently_used_engines_are_let_go(tmp_path, monkeypatch, repository_config):
