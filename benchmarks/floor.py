@@ -51,7 +51,11 @@ def compile_floor_plan(work_dir: Path, dbt_executable: str) -> Path:
     # A day runs on a warehouse already built, so the staging event tables take their incremental branch
     # (they re-stage only the keys the day's load changed); `dbt compile` renders it when asked.
     dbt_vars = json.dumps(
-        {"min_date": MIN_DATE_PLACEHOLDER, "max_date": MAX_DATE_PLACEHOLDER, "compile_incremental_staging": True}
+        {
+            "min_date": MIN_DATE_PLACEHOLDER,
+            "max_date": MAX_DATE_PLACEHOLDER,
+            "compile_incremental_staging": True,
+        }
     )
     subprocess.run(
         [

@@ -55,7 +55,9 @@ def test_a_run_makes_one_engine_per_database_file_and_reuses_it(tmp_path, monkey
     assert {execution.run_id for execution in evaluations.values()} == {second.run_id}
 
 
-def test_the_index_keeps_its_connection_and_a_runs_file_opens_one_per_write(tmp_path, monkeypatch, repository_config):
+def test_the_index_keeps_its_connection_and_a_runs_file_opens_one_per_write(
+    tmp_path, monkeypatch, repository_config
+):
     """After the first run opened it, the index's connection stays open: the next run, ~20 events written
     to the index too (asset and check events), opens it no more. The run's own file is still opened and
     closed for each write, so it is checkpointed after each event, as the UI's live run view watches for."""
@@ -63,9 +65,12 @@ def test_the_index_keeps_its_connection_and_a_runs_file_opens_one_per_write(tmp_
     assert dg.materialize([checked_table], instance=instance).success
     opened = []
     connect = sqlite3.dbapi2.connect  # what SQLAlchemy's pysqlite dialect calls
-    monkeypatch.setattr(
-        sqlite3.dbapi2, "connect", lambda database, *a, **k: opened.append(Path(database).stem) or connect(database, *a, **k)
-    )
+
+    def recording_connect(database, *args, **kwargs):
+        opened.append(Path(database).stem)
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", recording_connect)
 
     result = dg.materialize([checked_table], instance=instance)
 

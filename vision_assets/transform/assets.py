@@ -136,7 +136,8 @@ def _streamed_with_logged_table_metadata(invocation: DbtCliInvocation) -> Iterat
                 project=invocation.project,
             ):
                 if unique_id in row_counts and isinstance(event, (dg.Output, dg.AssetMaterialization)):
-                    event = event.with_metadata(_table_metadata(event.metadata, nodes[unique_id], row_counts[unique_id]))
+                    described = _table_metadata(event.metadata, nodes[unique_id], row_counts[unique_id])
+                    event = event.with_metadata(described)
                 yield event
     except DagsterDbtCliRuntimeError as failure:
         raise retryable_only_if_transient(failure)
@@ -191,7 +192,9 @@ class DimensionBuildConfig(dg.Config):
     pool=warehouse_pool(),
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
-def dbt_dimension_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DimensionBuildConfig):
+def dbt_dimension_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DimensionBuildConfig
+):
     yield from _build(dbt, context, full_refresh=config.full_refresh)
 
 

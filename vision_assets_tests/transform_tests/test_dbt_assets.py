@@ -181,7 +181,8 @@ def test_materializations_carry_row_counts_and_column_schema(warehouse):
         event = instance.get_latest_materialization_event(dg.AssetKey(key))
         metadata = event.asset_materialization.metadata
         table = ".".join(key)
-        assert metadata["dagster/row_count"].value == query(warehouse["database"], f"select count(*) as n from {table}").n[0]
+        counted = query(warehouse["database"], f"select count(*) as n from {table}").n[0]
+        assert metadata["dagster/row_count"].value == counted, key
         assert metadata["dagster/row_count"].value > 0, key
         warehouse_columns = query(
             warehouse["database"],
@@ -189,7 +190,8 @@ def test_materializations_carry_row_counts_and_column_schema(warehouse):
             f"where table_schema = '{key[0]}' and table_name = '{key[1]}' order by ordinal_position",
         )
         columns = metadata["dagster/column_schema"].value.columns
-        assert [(column.name, column.type) for column in columns] == list(warehouse_columns.itertuples(index=False))
+        described = [(column.name, column.type) for column in columns]
+        assert described == list(warehouse_columns.itertuples(index=False)), key
         assert all(column.description for column in columns), f"{table}: a column without its yml description"
     customers = instance.get_latest_materialization_event(dg.AssetKey(["marts", "dim_customer"]))
     nullable = {
@@ -328,17 +330,20 @@ def test_full_refresh_in_the_run_config_rebuilds_the_incremental_staging_tables_
     tables come out the same either way."""
     before = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
     job = dg.define_asset_job("dimensions", selection=dg.AssetSelection.assets(dbt_dimension_models))
-    resolved = dg.Definitions.merge(warehouse["defs"], dg.Definitions(jobs=[job])).resolve_job_def("dimensions")
+    merged = dg.Definitions.merge(warehouse["defs"], dg.Definitions(jobs=[job]))
+    resolved = merged.resolve_job_def("dimensions")
     result = resolved.execute_in_process(
-        instance=warehouse["instance"], run_config={"ops": {"dbt_dimension_models": {"config": {"full_refresh": True}}}}
+        instance=warehouse["instance"],
+        run_config={"ops": {"dbt_dimension_models": {"config": {"full_refresh": True}}}},
     )
     assert result.success
     project = vision_dbt_project()
-    [invocation] = (project.project_dir / project.target_path).glob(f"dbt_dimension_models-{result.run_id[:7]}-*")
+    invocations = project.project_dir / project.target_path
+    [invocation] = invocations.glob(f"dbt_dimension_models-{result.run_id[:7]}-*")
     run_results = json.loads((invocation / "run_results.json").read_text())
     assert run_results["args"]["full_refresh"] is True
     plain = warehouse["first"].run_id[:7]
-    for earlier in (project.project_dir / project.target_path).glob(f"dbt_dimension_models-{plain}-*"):
-        assert json.loads((earlier / "run_results.json").read_text())["args"].get("full_refresh") is not True
+    [earlier] = invocations.glob(f"dbt_dimension_models-{plain}-*")
+    assert json.loads((earlier / "run_results.json").read_text())["args"].get("full_refresh") is not True
     after = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
     pd.testing.assert_frame_equal(before, after)

@@ -29,7 +29,9 @@ TABLES = {table.name: table for table in SOURCE_TABLES}
 INCREMENTAL_STAGING = "config.incremental_strategy:restage_keys"
 
 
-def _load(connection: duckdb.DuckDBPyConnection, landing: Path, name: str, day: date, loaded_at: datetime, edit=None):
+def _load(
+    connection: duckdb.DuckDBPyConnection, landing: Path, name: str, day: date, loaded_at: datetime, edit=None
+):
     """Replace one day of raw.<name> with its landed file, as the raw asset does; ``edit`` may change the rows."""
     table = TABLES[name]
     frame = load_landing_days(landing, table, [day], loaded_at).frame
@@ -63,9 +65,12 @@ def _tables(database: Path) -> dict[str, pd.DataFrame]:
             ).fetchall()
         ]
         return {
-            name: connection.execute(f"select * from staging.{name}").fetchdf().sort_values(
+            name: connection.execute(f"select * from staging.{name}")
+            .fetchdf()
+            .sort_values(
                 list(connection.execute(f"select * from staging.{name} limit 0").fetchdf().columns[:1])
-            ).reset_index(drop=True)
+            )
+            .reset_index(drop=True)
             for name in names
         }
 
@@ -80,7 +85,9 @@ def test_incremental_staging_equals_a_full_rebuild(tmp_path):
         connection.execute("set TimeZone = 'UTC'")
         connection.execute("create schema raw")
         for name, table in TABLES.items():
-            columns = ", ".join(f'"{column.name}" {column.type}' for column in raw_column_schema(table).columns)
+            columns = ", ".join(
+                f'"{column.name}" {column.type}' for column in raw_column_schema(table).columns
+            )
             connection.execute(f"create table raw.{name} ({columns})")
             for day in DAYS[:3]:
                 _load(connection, landing, name, day, first_load)
@@ -103,7 +110,9 @@ def test_incremental_staging_equals_a_full_rebuild(tmp_path):
                 name,
                 DAYS[3],
                 second_load,
-                edit=(lambda frame: pd.concat([frame, moved.assign(_loaded_at=second_load)], ignore_index=True))
+                edit=(
+                    lambda frame: pd.concat([frame, moved.assign(_loaded_at=second_load)], ignore_index=True)
+                )
                 if name == "mart_orders"
                 else None,
             )
@@ -116,22 +125,36 @@ def test_incremental_staging_equals_a_full_rebuild(tmp_path):
     third_load = second_load + timedelta(days=1)
     with duckdb.connect(str(database)) as connection:
         connection.execute("set TimeZone = 'UTC'")
-        withdrawn = connection.execute(
-            "select event_id from raw.books_engagement where cast(occurred_at as date) = ? order by event_id limit 5",
-            [DAYS[1]],
-        ).fetchdf()["event_id"].tolist()
-        _load(connection, landing, "books_engagement", DAYS[1], third_load,
-              edit=lambda frame: frame[~frame["event_id"].isin(withdrawn)])
+        withdrawn = (
+            connection.execute(
+                "select event_id from raw.books_engagement where cast(occurred_at as date) = ? order by event_id limit 5",
+                [DAYS[1]],
+            )
+            .fetchdf()["event_id"]
+            .tolist()
+        )
+        _load(
+            connection,
+            landing,
+            "books_engagement",
+            DAYS[1],
+            third_load,
+            edit=lambda frame: frame[~frame["event_id"].isin(withdrawn)],
+        )
         _load(connection, landing, "mart_orders", DAYS[3], third_load)
         _load(connection, landing, "music_reviews", DAYS[2], third_load, edit=lambda frame: frame.iloc[0:0])
     _build(database, target)
 
     incremental = _tables(database)
-    assert _row(database, "stg_mart__orders", "order_line_key", order_line)["quantity"] == moved.quantity[0] - 1
+    assert (
+        _row(database, "stg_mart__orders", "order_line_key", order_line)["quantity"] == moved.quantity[0] - 1
+    )
     engagement = incremental["stg_books__engagement"]
     assert not engagement["event_id"].isin(withdrawn).any(), "withdrawn events are still staged"
     reviews = incremental["stg_music__reviews"]
-    assert not (pd.to_datetime(reviews["occurred_at"]).dt.date == DAYS[2]).any(), "an empty re-landing left rows"
+    assert not (pd.to_datetime(reviews["occurred_at"]).dt.date == DAYS[2]).any(), (
+        "an empty re-landing left rows"
+    )
     assert len(reviews) > 0
 
     rebuilt = tmp_path / "rebuilt.duckdb"
