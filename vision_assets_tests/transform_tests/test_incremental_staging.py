@@ -65,13 +65,7 @@ def _tables(database: Path) -> dict[str, pd.DataFrame]:
             ).fetchall()
         ]
         return {
-            name: connection.execute(f"select * from staging.{name}")
-            .fetchdf()
-            .sort_values(
-                list(connection.execute(f"select * from staging.{name} limit 0").fetchdf().columns[:1])
-            )
-            .reset_index(drop=True)
-            for name in names
+            name: connection.execute(f"select * from staging.{name} order by all").fetchdf() for name in names
         }
 
 
