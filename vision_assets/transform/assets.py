@@ -39,8 +39,7 @@ from vision_assets.transform.translator import (
     DAILY_TAG,
     ROLLUP_TAG,
     VisionDbtTranslator,
-    column_schema_with_not_null,
-    not_null_columns,
+    column_schema_with_constraints,
 )
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, warehouse_pool
 
@@ -144,12 +143,12 @@ def _streamed_with_logged_table_metadata(invocation: DbtCliInvocation) -> Iterat
 
 
 def _table_metadata(metadata: Mapping[str, Any], node: Mapping[str, Any], row_count: int) -> dict[str, Any]:
-    """A model's materialization metadata with its row count, and its columns marked not nullable where
-    the yml constrains them."""
+    """A model's materialization metadata with its row count, and its columns showing the rules the yml
+    declares on them (not nullable, check expressions)."""
     described = {**metadata, "dagster/row_count": row_count}
     schema = metadata.get("dagster/column_schema")
     if schema is not None:
-        described["dagster/column_schema"] = column_schema_with_not_null(schema.value, not_null_columns(node))
+        described["dagster/column_schema"] = column_schema_with_constraints(schema.value, node)
     return described
 
 

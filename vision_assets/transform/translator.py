@@ -4,7 +4,7 @@ A model's asset key is ``[schema, model]`` (``["marts", "fct_sales"]``), a sourc
 the key of the raw asset that loads it, so lineage runs unbroken from a landing file to a demand fact.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
@@ -24,7 +24,8 @@ def is_daily_model(dbt_resource_props: Mapping[str, Any]) -> bool:
 
 
 def not_null_columns(dbt_resource_props: Mapping[str, Any]) -> list[str]:
-    """The columns the yml marks ``constraints: [{type: not_null}]``: the ones its ``columns_not_null`` test checks."""
+    """The columns the yml marks ``constraints: [{type: not_null}]``, which its ``column_constraints`` test
+    checks are never null."""
     return [
         name
         for name, column in dbt_resource_props.get("columns", {}).items()
@@ -32,22 +33,51 @@ def not_null_columns(dbt_resource_props: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def column_schema_with_not_null(schema: dg.TableSchema, not_null: Sequence[str]) -> dg.TableSchema:
-    """The schema with the checked never-null columns shown as not nullable (the UI's column list)."""
+def column_checks(dbt_resource_props: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each column's ``check`` constraints (``business_line in ('books')``, ``amount >= 0``), which its
+    ``column_constraints`` test checks are never false."""
+    checks = {
+        name: [c["expression"] for c in column.get("constraints", []) if c.get("type") == "check"]
+        for name, column in dbt_resource_props.get("columns", {}).items()
+    }
+    return {name: expressions for name, expressions in checks.items() if expressions}
+
+
+def column_schema_with_constraints(
+    schema: dg.TableSchema, dbt_resource_props: Mapping[str, Any]
+) -> dg.TableSchema:
+    """The schema with the rules the ``column_constraints`` test checks shown on each column (the UI's column
+    list): never-null columns as not nullable, and the check expressions as the column's other constraints."""
+    not_null, checks = set(not_null_columns(dbt_resource_props)), column_checks(dbt_resource_props)
     return dg.TableSchema(
         columns=[
             dg.TableColumn(
                 column.name,
                 column.type,
                 description=column.description,
-                constraints=dg.TableColumnConstraints(nullable=False),
+                constraints=dg.TableColumnConstraints(
+                    nullable=column.name not in not_null, other=checks.get(column.name, [])
+                ),
                 tags=column.tags,
             )
-            if column.name in not_null
+            if column.name in not_null or column.name in checks
             else column
             for column in schema.columns
         ]
     )
+
+
+def column_constraints_description(dbt_resource_props: Mapping[str, Any]) -> str:
+    """What a model's ``column_constraints`` check checks, for the analyst reading it in the UI."""
+    never_null = ", ".join(not_null_columns(dbt_resource_props))
+    checks = [
+        expression for expressions in column_checks(dbt_resource_props).values() for expression in expressions
+    ]
+    rules = [
+        f"Never null: {never_null}." if never_null else "",
+        f"Always true: {'; '.join(checks)}." if checks else "",
+    ]
+    return " ".join(["The columns' declared rules, one check for all of them.", *filter(None, rules)])
 
 
 class VisionDbtTranslator(DagsterDbtTranslator):
@@ -83,7 +113,7 @@ class VisionDbtTranslator(DagsterDbtTranslator):
             metadata["partition_expr"] = partition_expr
         schema = metadata.get("dagster/column_schema")
         if schema is not None:
-            metadata["dagster/column_schema"] = column_schema_with_not_null(schema, not_null_columns(dbt_resource_props))
+            metadata["dagster/column_schema"] = column_schema_with_constraints(schema, dbt_resource_props)
         return metadata
 
     def get_asset_check_spec(
@@ -95,11 +125,10 @@ class VisionDbtTranslator(DagsterDbtTranslator):
     ) -> dg.AssetCheckSpec | None:
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         test = manifest["nodes"].get(unique_id, {})
-        if spec is None or (test.get("test_metadata") or {}).get("name") != "columns_not_null":
+        if spec is None or (test.get("test_metadata") or {}).get("name") != "column_constraints":
             return spec
         tested = manifest["nodes"].get(test.get("attached_node") or "", {})
-        columns = ", ".join(not_null_columns(tested))
-        return spec._replace(description=f"Never null (one check for all of them): {columns}.")
+        return spec._replace(description=column_constraints_description(tested))
 
     def get_partitions_def(self, dbt_resource_props: Mapping[str, Any]) -> dg.PartitionsDefinition | None:
         return daily_partitions if is_daily_model(dbt_resource_props) else None

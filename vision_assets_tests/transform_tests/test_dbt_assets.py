@@ -198,26 +198,36 @@ def test_materializations_carry_row_counts_and_column_schema(warehouse):
         column.name: column.constraints.nullable
         for column in customers.asset_materialization.metadata["dagster/column_schema"].value.columns
     }
-    # The columns its columns_not_null check covers are shown as not nullable, and only those.
+    # The columns its column_constraints check covers are shown as not nullable, and only those.
     assert nullable["customer_key"] is False
     assert nullable["primary_email"] is True
+    sales = instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_sales"]))
+    other = {
+        column.name: column.constraints.other
+        for column in sales.asset_materialization.metadata["dagster/column_schema"].value.columns
+    }
+    # ... and the check expressions it covers as the columns' other constraints.
+    assert other["business_line"] == ["business_line in ('books', 'flicks', 'music', 'mart')"]
+    assert other["quantity"] == ["quantity >= 0"]
+    assert other["sale_key"] == []
 
 
-def test_a_null_in_a_constrained_column_fails_the_models_columns_not_null_test(warehouse, tmp_path):
-    """One columns_not_null test checks every column marked not_null: it passes on the built table, and
-    fails with one row per column holding nulls, named, once a null is put in one of them."""
+def test_a_broken_column_rule_fails_the_models_column_constraints_test(warehouse, tmp_path):
+    """One column_constraints test checks every rule declared on a model's columns: it passes on the built
+    table, and fails with one row per broken rule, naming the column and the rule, with the rows that
+    break it, once nulls and a value outside the accepted ones are put in."""
     copy = tmp_path / "vision.duckdb"  # the catalog name the compiled SQL uses
     shutil.copy(warehouse["database"], copy)
     target = tmp_path / "target"
 
     def failures() -> tuple[int, str]:
         result = run_dbt(
-            ["test", "--select", "stg_books__customers,test_name:columns_not_null", "--store-failures"],
+            ["test", "--select", "stg_books__customers,test_name:column_constraints", "--store-failures"],
             target,
             {"VISION_DUCKDB_PATH": str(copy)},
         )
         (test,) = json.loads((target / "run_results.json").read_text())["results"]
-        assert test["unique_id"].startswith("test.vision.columns_not_null_stg_books__customers_"), result.stdout
+        assert test["unique_id"].startswith("test.vision.column_constraints_stg_books__customers_"), result.stdout
         return test["failures"], result.stdout
 
     assert failures()[0] == 0
@@ -226,14 +236,22 @@ def test_a_null_in_a_constrained_column_fails_the_models_columns_not_null_test(w
             "update staging.stg_books__customers set geography_key = null, signed_up_at = null "
             "where account_key = (select min(account_key) from staging.stg_books__customers)"
         )
+        connection.execute(
+            "update staging.stg_books__customers set business_line = 'music' "
+            "where account_key in (select account_key from staging.stg_books__customers order by 1 desc limit 2)"
+        )
     count, output = failures()
-    assert count == 2, output
+    assert count == 3, output
     with duckdb.connect(str(copy), read_only=True) as connection:
         failed = connection.execute(
-            "select column_name, null_rows from dbt_test__audit.columns_not_null_stg_books__customers_ "
+            "select column_name, rule, failing_rows from dbt_test__audit.column_constraints_stg_books__customers_ "
             "order by 1"
         ).fetchall()
-    assert failed == [("geography_key", 1), ("signed_up_at", 1)]
+    assert failed == [
+        ("business_line", "business_line in ('books')", 2),
+        ("geography_key", "not null", 1),
+        ("signed_up_at", "not null", 1),
+    ]
 
 
 def test_every_warehouse_column_of_marts_and_demand_is_documented(warehouse):

@@ -16,7 +16,7 @@ from vision_assets.definitions import defs
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform.assets import dbt_daily_models, dbt_dimension_models, dbt_rollup_models
-from vision_assets.transform.translator import not_null_columns
+from vision_assets.transform.translator import column_checks, not_null_columns
 from vision_assets.transform.project import (
     INVOCATION_FOLDERS_KEPT,
     VisionDbtCliResource,
@@ -110,27 +110,34 @@ def test_reconciliation_and_key_tests_are_blocking_asset_checks():
     assert checks[dg.AssetCheckKey(sales, "unique_fct_sales_sale_key")].blocking
 
 
-def test_a_models_columns_not_null_check_names_the_columns_it_checks():
-    """One check per model covers its never-null columns; the analyst reads which ones in its description."""
+def test_a_models_column_constraints_check_names_the_rules_it_checks():
+    """One check per model covers its columns' declared rules; the analyst reads which in its description."""
     checks = {spec.key: spec for spec in dbt_dimension_models.check_specs}
     customers = dg.AssetKey(["staging", "stg_books__customers"])
-    description = checks[dg.AssetCheckKey(customers, "columns_not_null_stg_books__customers_")].description
+    description = checks[dg.AssetCheckKey(customers, "column_constraints_stg_books__customers_")].description
     assert "account_key" in description and "updated_at" in description
     assert "customer_name" not in description  # typed by the customer, may be empty
-    assert not any(key.name.startswith("not_null_") for key in checks), "per-column not_null tests are back"
+    assert "business_line in ('books')" in description
+    folded = ("not_null_", "accepted_values_", "non_negative_")
+    assert not any(key.name.startswith(folded) for key in checks), "per-column rule tests are back"
 
 
-def test_every_model_with_not_null_columns_declares_the_test_that_checks_them():
-    """A not_null constraint is only documentation (no contract is enforced): without the model's
-    columns_not_null test nothing would check it. The test without constraints fails at compile time."""
+def test_every_model_with_column_rules_declares_the_test_that_checks_them():
+    """A constraint is only documentation (no contract is enforced): without the model's column_constraints
+    test nothing would check it. The test without constraints fails at compile time."""
     manifest = json.loads(vision_dbt_project().manifest_path.read_text())
     tested = {
         node["attached_node"]
         for node in manifest["nodes"].values()
-        if (node.get("test_metadata") or {}).get("name") == "columns_not_null"
+        if (node.get("test_metadata") or {}).get("name") == "column_constraints"
     }
-    constrained = {unique_id for unique_id, node in manifest["nodes"].items() if not_null_columns(node)}
+    constrained = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if not_null_columns(node) or column_checks(node)
+    }
     assert len(constrained) > 40
+    assert sum(len(checks) for node in manifest["nodes"].values() for checks in column_checks(node).values()) > 100
     assert constrained == tested
 
 

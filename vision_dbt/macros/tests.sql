@@ -37,27 +37,42 @@
 
 
 {#-
-    The columns of the model (or seed) a columns_not_null test is attached to that carry a not_null constraint in
-    the yml, in their documented order. Known once the graph is; while parsing, a placeholder keeps the SQL valid.
+    The rules a column_constraints test checks: for each column of the model (or seed) it is attached to, in
+    their documented order, each constraint of the yml as {column, rule, failing_when}: a `not_null` constraint
+    fails where the column is null, a `check` constraint where its expression is false. Known once the graph
+    is; while parsing, a placeholder keeps the SQL valid.
 -#}
-{% macro not_null_constraint_columns() -%}
+{% macro column_constraint_rules() -%}
     {%- if not execute -%}
-        {%- do return(['1']) -%}
+        {%- do return([{'column': '1', 'rule': 'placeholder', 'failing_when': 'false'}]) -%}
     {%- endif -%}
     {%- set attached = graph.nodes.get(model.get('attached_node') or '') -%}
-    {%- set columns = [] -%}
+    {%- set rules = [] -%}
     {%- for column in (attached or {}).get('columns', {}).values() -%}
         {%- for constraint in column.get('constraints', []) -%}
             {%- if constraint.get('type') == 'not_null' -%}
-                {%- do columns.append(column.get('name')) -%}
+                {%- do rules.append({
+                    'column': column.get('name'), 'rule': 'not null', 'failing_when': column.get('name') ~ ' is null'
+                }) -%}
+            {%- elif constraint.get('type') == 'check' -%}
+                {%- do rules.append({
+                    'column': column.get('name'),
+                    'rule': constraint.get('expression'),
+                    'failing_when': 'not (' ~ constraint.get('expression') ~ ')',
+                }) -%}
+            {%- else -%}
+                {{ exceptions.raise_compiler_error(
+                    model.get('unique_id') ~ ": column " ~ column.get('name') ~ " has a " ~ constraint.get('type')
+                    ~ " constraint, which column_constraints does not check (only not_null and check)"
+                ) }}
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- if not columns -%}
+    {%- if not rules -%}
         {{ exceptions.raise_compiler_error(
-            model.get('unique_id') ~ " checks no column: mark columns of the model with "
-            ~ "constraints: [{type: not_null}], or remove the columns_not_null test"
+            model.get('unique_id') ~ " checks no column: declare constraints on the model's columns "
+            ~ "(type: not_null, or type: check with an expression), or remove the column_constraints test"
         ) }}
     {%- endif -%}
-    {%- do return(columns) -%}
+    {%- do return(rules) -%}
 {%- endmacro %}
