@@ -10,9 +10,12 @@ the network could not, and the attempt is still reported.
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -252,9 +255,26 @@ def inspect_pages(
         try:
             return asyncio.run(_inspect_all(Path(profile) / "DevToolsActivePort", pages, width, probes or {}))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop_with_its_helpers(process)
+
+
+def _stop_with_its_helpers(process: subprocess.Popen) -> None:
+    """Chromium and the helpers it started (renderer, GPU, crash handler: its process group) stopped, so
+    none still writes into the profile folder while it is removed ("Directory not empty: 'Default'")."""
+    group = process.pid  # start_new_session made it the group's leader
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)  # is any process of the group left?
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
