@@ -13,6 +13,13 @@ Dagster's:
   opening it, and checkpointing its write-ahead log when the last connection closed, cost about a fifth of
   storing a day's events. Other processes still read and write it as before (SQLite's WAL mode lets
   several processes share the file; an idle connection holds no lock);
+* a batch of events (Dagster batches the "planned" events it writes for every asset and check when it
+  creates a run, and a step's materializations of several partitions) is written in one transaction per
+  file, instead of one open, commit and close for each event: Dagster's SQLite storage inherits the base
+  class's one-by-one ``store_event_batch``. Dagster hands events over in batches only when the environment
+  variable ``DAGSTER_EVENT_BATCH_SIZE`` is set; it has no instance setting, so this module sets it (unless
+  it is set already) in every process that loads this storage: the webserver, the daemon, run workers and
+  ``materialize_days``;
 * the files, their schema and their layout under ``$DAGSTER_HOME`` are Dagster's own, so an instance can
   switch to and from this class without leaving its history behind.
 
@@ -20,10 +27,13 @@ It is selected in ``dagster.yaml`` (``storage: custom:``); Dagster offers no set
 lifetime, hence the subclass. A team deployment uses PostgreSQL instead ("Running for a team" in the README).
 """
 
+import os
+import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -38,6 +48,11 @@ from sqlalchemy.pool import NullPool, QueuePool
 # the least recently used files are let go beyond this many.
 MAX_CACHED_ENGINES = 32
 
+# Events Dagster buffers before handing them to `store_event_batch` (it reads the variable at every event).
+# A run's planned events are one batch: a day's run plans about 300.
+EVENT_BATCH_SIZE = 1000
+os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", str(EVENT_BATCH_SIZE))
+
 
 class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
     """``SqliteEventLogStorage`` that reuses one SQLAlchemy engine (and its statement cache) per file, and
@@ -46,7 +61,27 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._index_tables_seen: set[str] = set()
+        # The connections of the batch being stored by this thread, one per file, each in its transaction.
+        self._batch = threading.local()
         super().__init__(base_dir, inst_data)
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """Every event of the batch as ``store_event`` stores it, in one transaction per file: all of them
+        or, when one fails, none (Dagster then stores them one by one)."""
+        if getattr(self._batch, "connections", None) is not None:  # a batch within a batch: part of it
+            for event in events:
+                self.store_event(event)
+            return
+        self._batch.connections = connections = {}
+        try:
+            for event in events:
+                self.store_event(event)
+            for connection in connections.values():
+                connection.commit()
+        finally:
+            self._batch.connections = None
+            for connection in connections.values():
+                connection.close()  # rolls back what was not committed
 
     def has_table(self, table_name: str) -> bool:
         # Dagster asks, for every asset and check event, whether the index has the tables later migrations
@@ -85,14 +120,24 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
+        batch = getattr(self._batch, "connections", None)
+        if batch is not None:
+            with self._db_lock:
+                if shard not in batch:
+                    batch[shard] = self._engine_connection(shard)
+                    batch[shard].begin()
+                yield batch[shard]
+            return
         # The body of SqliteEventLogStorage._connect, with the engine kept instead of made and disposed.
-        with self._db_lock:
-            engine = self._engine_for_shard(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
+        with self._db_lock, self._engine_connection(shard) as conn, conn.begin():
+            yield conn
+
+    def _engine_connection(self, shard: str) -> Connection:
+        engine = self._engine_for_shard(shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine.connect()
 
 
 class EngineCachingSqliteStorage(DagsterSqliteStorage):

@@ -1,17 +1,20 @@
 """The instance's SQLite storage keeps the event log's engines and the index's connection, and reads the
 history Dagster's own wrote."""
 
+import os
 import sqlite3
 from pathlib import Path
 
 import dagster as dg
 import pytest
 import yaml
+from dagster._core.events import DagsterEventType
 
 from vision_assets import dagster_storage
 from vision_assets.dagster_storage import EngineCachingSqliteEventLogStorage
 from vision_assets.paths import REPO_ROOT
 
+PLANNED = (DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
 CHECKS = [dg.AssetCheckSpec(f"check_{index}", asset="checked_table") for index in range(3)]
 
 
@@ -60,7 +63,8 @@ def test_the_index_keeps_its_connection_and_a_runs_file_opens_one_per_write(
 ):
     """After the first run opened it, the index's connection stays open: the next run, ~20 events written
     to the index too (asset and check events), opens it no more. The run's own file is still opened and
-    closed for each write, so it is checkpointed after each event, as the UI's live run view watches for."""
+    closed for each write (a batch of events being one write), so it is checkpointed after each, as the
+    UI's live run view watches for."""
     instance = instance_at(tmp_path, monkeypatch, repository_config)
     assert dg.materialize([checked_table], instance=instance).success
     opened = []
@@ -77,7 +81,70 @@ def test_the_index_keeps_its_connection_and_a_runs_file_opens_one_per_write(
     assert result.success
     assert instance.get_latest_materialization_event(dg.AssetKey("checked_table")).run_id == result.run_id
     assert opened.count("index") == 0
-    assert opened.count(result.run_id) >= len(instance.all_logs(result.run_id))
+    planned = [event for event in instance.all_logs(result.run_id) if event.dagster_event_type in PLANNED]
+    assert opened.count(result.run_id) >= len(instance.all_logs(result.run_id)) - len(planned) + 1
+
+
+def test_a_runs_planned_events_are_stored_in_one_transaction(tmp_path, monkeypatch, repository_config):
+    """Dagster writes a planned event for each asset and check of a run when it creates it, as one batch:
+    the run's file is opened once for all of them, not once each, so a run planning 21 events opens it
+    as often as one planning 4 (creating the file opens it a few times more), and all are stored."""
+    assert int(os.environ["DAGSTER_EVENT_BATCH_SIZE"]) >= 1000  # set by the storage's module
+    many_checks = [dg.AssetCheckSpec(f"check_{index}", asset="much_checked_table") for index in range(20)]
+
+    @dg.asset(check_specs=many_checks)
+    def much_checked_table():
+        yield dg.MaterializeResult()
+        for spec in many_checks:
+            yield dg.AssetCheckResult(check_name=spec.name, passed=True)
+
+    instance = instance_at(tmp_path, monkeypatch, repository_config)
+    assert dg.materialize([checked_table], instance=instance).success
+    opened = []
+    connect = sqlite3.dbapi2.connect
+
+    def recording_connect(database, *args, **kwargs):
+        opened.append(Path(database).stem)
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", recording_connect)
+    graph = dg.Definitions(assets=[checked_table, much_checked_table]).resolve_asset_graph()
+    opens, planned = [], []
+    for asset in (checked_table, much_checked_table):
+        job = dg.define_asset_job(f"plan_{asset.key.path[0]}", selection=[asset]).resolve(asset_graph=graph)
+        run = instance.create_run_for_job(job)
+        opens.append(opened.count(run.run_id))
+        events = instance.all_logs(run.run_id)
+        planned.append(len([event for event in events if event.dagster_event_type in PLANNED]))
+
+    assert planned == [1 + len(CHECKS), 1 + len(many_checks)]
+    assert opens[0] == opens[1]
+
+
+def test_a_batch_that_fails_part_way_stores_none_of_its_events(tmp_path, monkeypatch, repository_config):
+    """All of a batch or nothing: Dagster then stores the same events one by one, so none is doubled."""
+    instance = instance_at(tmp_path, monkeypatch, repository_config)
+    run = dg.materialize([checked_table], instance=instance)
+    storage = instance.event_log_storage
+    events = instance.all_logs(run.run_id)[:5]
+    other_run = [event._replace(run_id="another-run") for event in events]
+    prepare = storage.prepare_insert_event
+    calls = []
+
+    def failing_on_the_fourth(event):
+        calls.append(event)
+        if len(calls) == 4:
+            raise sqlite3.OperationalError("disk I/O error")
+        return prepare(event)
+
+    monkeypatch.setattr(storage, "prepare_insert_event", failing_on_the_fourth)
+    with pytest.raises(sqlite3.OperationalError):
+        storage.store_event_batch(other_run)
+    assert instance.all_logs("another-run") == []
+
+    monkeypatch.setattr(storage, "prepare_insert_event", prepare)
+    storage.store_event_batch(other_run)
+    assert len(instance.all_logs("another-run")) == len(events)
 
 
 def test_the_least_recently_used_engines_are_let_go(tmp_path, monkeypatch, repository_config):
