@@ -70,7 +70,7 @@ FULL = Plan(
     backfill_repetitions=1,
     history_repetitions=2,
     load_repetitions=3,
-    training_scales=(1, 10),
+    training_scales=(1, 10, 30),
     budget_minutes=30,
     command="make bench",
 )
