@@ -72,16 +72,21 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
             for event in events:
                 self.store_event(event)
             return
-        self._batch.connections = connections = {}
-        try:
-            for event in events:
-                self.store_event(event)
-            for connection in connections.values():
-                connection.commit()
-        finally:
-            self._batch.connections = None
-            for connection in connections.values():
-                connection.close()  # rolls back what was not committed
+        # The whole batch holds the storage's lock, as each single write does for its own connection.
+        # Released between events, another thread of this process (the daemon runs several) could take
+        # it and then wait on SQLite for the write lock this batch's open transaction holds, while this
+        # thread waits for the storage's lock: each stuck until SQLite's 30-second busy timeout.
+        with self._db_lock:
+            self._batch.connections = connections = {}
+            try:
+                for event in events:
+                    self.store_event(event)
+                for connection in connections.values():
+                    connection.commit()
+            finally:
+                self._batch.connections = None
+                for connection in connections.values():
+                    connection.close()  # rolls back what was not committed
 
     def has_table(self, table_name: str) -> bool:
         # Dagster asks, for every asset and check event, whether the index has the tables later migrations
@@ -121,12 +126,11 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         batch = getattr(self._batch, "connections", None)
-        if batch is not None:
-            with self._db_lock:
-                if shard not in batch:
-                    batch[shard] = self._engine_connection(shard)
-                    batch[shard].begin()
-                yield batch[shard]
+        if batch is not None:  # this thread holds the storage's lock for the whole batch
+            if shard not in batch:
+                batch[shard] = self._engine_connection(shard)
+                batch[shard].begin()
+            yield batch[shard]
             return
         # The body of SqliteEventLogStorage._connect, with the engine kept instead of made and disposed.
         with self._db_lock, self._engine_connection(shard) as conn, conn.begin():

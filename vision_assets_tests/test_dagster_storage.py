@@ -3,6 +3,8 @@ history Dagster's own wrote."""
 
 import os
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -173,3 +175,49 @@ def test_switching_from_dagsters_sqlite_storage_keeps_the_history(tmp_path, monk
     assert sorted(p.name for p in (tmp_path / "history" / "runs").glob("*.db")) == sorted(
         ["index.db", f"{before.run_id}.db"]
     )
+
+
+def test_another_threads_write_waits_for_a_batch_instead_of_deadlocking_with_it(
+    tmp_path, monkeypatch, repository_config
+):
+    """The daemon stores events from several threads. While one stores a batch, its open transaction holds
+    SQLite's write lock on the index; another thread's write must wait for the whole batch, not take the
+    storage's lock between two of the batch's events and wait on SQLite while the batch waits on it (it
+    ended only at SQLite's busy timeout, in "database is locked": a sensor's run took 4 minutes to create)."""
+    monkeypatch.setattr(dagster_storage, "SQLITE_BUSY_TIMEOUT_SECONDS", 2)  # fail fast if it deadlocks
+    instance = instance_at(tmp_path, monkeypatch, repository_config)
+    run = dg.materialize([checked_table], instance=instance)
+    storage = instance.event_log_storage
+    (materialization,) = [
+        event
+        for event in instance.all_logs(run.run_id)
+        if event.dagster_event_type == DagsterEventType.ASSET_MATERIALIZATION
+    ]
+    prepare = storage.prepare_insert_event
+    batch_started = threading.Event()
+
+    def slowly_prepared(event):
+        if event.run_id == "batch-run":
+            batch_started.set()
+            time.sleep(0.05)  # room for the other thread between two of the batch's events
+        return prepare(event)
+
+    monkeypatch.setattr(storage, "prepare_insert_event", slowly_prepared)
+    errors = []
+
+    def write_from_another_thread():
+        batch_started.wait(10)
+        try:
+            for _ in range(3):
+                storage.store_event(materialization._replace(run_id="other-run"))
+        except Exception as error:  # noqa: BLE001 - whatever it is, the test reports it
+            errors.append(error)
+
+    other = threading.Thread(target=write_from_another_thread)
+    other.start()
+    storage.store_event_batch([materialization._replace(run_id="batch-run") for _ in range(20)])
+    other.join(60)
+
+    assert errors == []
+    assert len(instance.all_logs("batch-run")) == 20
+    assert len(instance.all_logs("other-run")) == 3
