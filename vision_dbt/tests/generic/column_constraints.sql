@@ -8,7 +8,7 @@
     It fails with one row per broken rule (column_name, rule, failing_rows).
 
     Why one test per model instead of dbt's `not_null` and `accepted_values` (and a `non_negative` test) on each
-    column: a day's build ran about 550 such tests, each its own dbt node (30-40 ms of dbt's bookkeeping,
+    column: a day's build ran 515 such tests, each its own dbt node (30-40 ms of dbt's bookkeeping,
     against a few ms of SQL) and its own asset check in Dagster (three more events in its log per run). One
     scan per model checks the same rules, and the failure still names the column and the rule. The
     constraints are not enforced by the warehouse (no model has an enforced contract); they only say what
