@@ -33,6 +33,19 @@ def instance_at(home, monkeypatch, dagster_yaml: dict) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+def record_sqlite_opens(monkeypatch) -> list[str]:
+    """The name (run id, ``index``) of every SQLite file opened from now on, in order."""
+    opened: list[str] = []
+    connect = sqlite3.dbapi2.connect  # what SQLAlchemy's pysqlite dialect calls
+
+    def recording_connect(database, *args, **kwargs):
+        opened.append(Path(database).stem)
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", recording_connect)
+    return opened
+
+
 @pytest.fixture
 def repository_config():
     return yaml.safe_load((REPO_ROOT / "dagster.yaml").read_text())
@@ -69,14 +82,7 @@ def test_the_index_keeps_its_connection_and_a_runs_file_opens_one_per_write(
     UI's live run view watches for."""
     instance = instance_at(tmp_path, monkeypatch, repository_config)
     assert dg.materialize([checked_table], instance=instance).success
-    opened = []
-    connect = sqlite3.dbapi2.connect  # what SQLAlchemy's pysqlite dialect calls
-
-    def recording_connect(database, *args, **kwargs):
-        opened.append(Path(database).stem)
-        return connect(database, *args, **kwargs)
-
-    monkeypatch.setattr(sqlite3.dbapi2, "connect", recording_connect)
+    opened = record_sqlite_opens(monkeypatch)
 
     result = dg.materialize([checked_table], instance=instance)
 
@@ -102,14 +108,7 @@ def test_a_runs_planned_events_are_stored_in_one_transaction(tmp_path, monkeypat
 
     instance = instance_at(tmp_path, monkeypatch, repository_config)
     assert dg.materialize([checked_table], instance=instance).success
-    opened = []
-    connect = sqlite3.dbapi2.connect
-
-    def recording_connect(database, *args, **kwargs):
-        opened.append(Path(database).stem)
-        return connect(database, *args, **kwargs)
-
-    monkeypatch.setattr(sqlite3.dbapi2, "connect", recording_connect)
+    opened = record_sqlite_opens(monkeypatch)
     graph = dg.Definitions(assets=[checked_table, much_checked_table]).resolve_asset_graph()
     opens, planned = [], []
     for asset in (checked_table, much_checked_table):
