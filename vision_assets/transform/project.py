@@ -66,8 +66,9 @@ class VisionDbtCliResource(DbtCliResource):
         process and builds a dbt adapter (about 3 s on 2 cores, before dbt itself starts) for
         ``fetch_row_counts()`` and ``fetch_column_metadata()``. On DuckDB neither is called: they would hold
         the warehouse file while dbt builds, so dbt logs each table's row count and columns itself
-        (``vision_dbt/macros/table_metadata.sql``, read in ``transform/assets.py``). Given None, dagster-dbt runs dbt without an adapter, as it does when
-        building one fails. On Snowflake the adapter is built as before (the column metadata uses it).
+        (``vision_dbt/macros/table_metadata.sql``, read in ``transform/assets.py``). Given None, dagster-dbt
+        runs dbt without an adapter, as it does when building one fails. On Snowflake the adapter is built as
+        before (the column metadata uses it).
         """
         if self.target == "duckdb":
             return None
