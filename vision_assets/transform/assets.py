@@ -183,8 +183,8 @@ class DimensionBuildConfig(dg.Config):
 @dbt_assets(
     manifest=_project.manifest_path,
     project=_project,
-    # `+` also excludes the tests of the daily and rollup models: a relationships test from fct_sales to
-    # dim_date reads both, and belongs with the fact it checks.
+    # `+` also excludes the tests of the daily and rollup models: fct_sales' column_constraints test reads
+    # dim_date too (a foreign_key constraint), and belongs with the fact it checks.
     exclude=f"{_DAILY_SELECTION}+ {_ROLLUP_SELECTION}+",
     dagster_dbt_translator=VisionDbtTranslator(),
     name="dbt_dimension_models",

@@ -4,6 +4,7 @@ A model's asset key is ``[schema, model]`` (``["marts", "fct_sales"]``), a sourc
 the key of the raw asset that loads it, so lineage runs unbroken from a landing file to a demand fact.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,32 +24,66 @@ def is_daily_model(dbt_resource_props: Mapping[str, Any]) -> bool:
     return DAILY_TAG in dbt_resource_props.get("tags", [])
 
 
+def _columns_with(dbt_resource_props: Mapping[str, Any], constraint_type: str) -> dict[str, list[Mapping]]:
+    """Each column's constraints of one type, for the columns that have any."""
+    found = {
+        name: [c for c in column.get("constraints", []) if c.get("type") == constraint_type]
+        for name, column in dbt_resource_props.get("columns", {}).items()
+    }
+    return {name: constraints for name, constraints in found.items() if constraints}
+
+
 def not_null_columns(dbt_resource_props: Mapping[str, Any]) -> list[str]:
     """The columns the yml marks ``constraints: [{type: not_null}]``, which its ``column_constraints`` test
     checks are never null."""
-    return [
-        name
-        for name, column in dbt_resource_props.get("columns", {}).items()
-        if any(constraint.get("type") == "not_null" for constraint in column.get("constraints", []))
-    ]
+    return list(_columns_with(dbt_resource_props, "not_null"))
+
+
+def unique_columns(dbt_resource_props: Mapping[str, Any]) -> list[str]:
+    """The columns marked ``type: unique``, which its ``column_constraints`` test checks hold no value twice."""
+    return list(_columns_with(dbt_resource_props, "unique"))
 
 
 def column_checks(dbt_resource_props: Mapping[str, Any]) -> dict[str, list[str]]:
     """Each column's ``check`` constraints (``business_line in ('books')``, ``amount >= 0``), which its
     ``column_constraints`` test checks are never false."""
-    checks = {
-        name: [c["expression"] for c in column.get("constraints", []) if c.get("type") == "check"]
-        for name, column in dbt_resource_props.get("columns", {}).items()
+    return {
+        name: [constraint["expression"] for constraint in constraints]
+        for name, constraints in _columns_with(dbt_resource_props, "check").items()
     }
-    return {name: expressions for name, expressions in checks.items() if expressions}
+
+
+def column_references(dbt_resource_props: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each column's ``foreign_key`` constraints as ``dim_date.date_day`` (``to: "ref('dim_date')"``,
+    ``to_columns: [date_day]``): its ``column_constraints`` test checks every value is found there."""
+    return {
+        name: [
+            f"{_referenced_name(constraint.get('to') or '')}.{','.join(constraint.get('to_columns') or [])}"
+            for constraint in constraints
+        ]
+        for name, constraints in _columns_with(dbt_resource_props, "foreign_key").items()
+    }
+
+
+_REF = re.compile(r"""ref\(\s*['"]([^'"]+)['"]\s*\)""")
+
+
+def _referenced_name(to: str) -> str:
+    """``ref('dim_date')`` (the yml's form) or ``"vision"."marts"."dim_date"`` (what dbt compiles it to in the
+    manifest it writes after a build) as ``dim_date``."""
+    match = _REF.search(to)
+    return match.group(1) if match else to.rsplit(".", 1)[-1].strip('"`')
 
 
 def column_schema_with_constraints(
     schema: dg.TableSchema, dbt_resource_props: Mapping[str, Any]
 ) -> dg.TableSchema:
     """The schema with the rules the ``column_constraints`` test checks shown on each column (the UI's column
-    list): never-null columns as not nullable, and the check expressions as the column's other constraints."""
-    not_null, checks = set(not_null_columns(dbt_resource_props)), column_checks(dbt_resource_props)
+    list): never-null columns as not nullable, unique ones as unique, and the check expressions and the
+    references (``references dim_date.date_day``) as the column's other constraints."""
+    not_null, unique = set(not_null_columns(dbt_resource_props)), set(unique_columns(dbt_resource_props))
+    checks, references = column_checks(dbt_resource_props), column_references(dbt_resource_props)
+    constrained = not_null | unique | set(checks) | set(references)
     return dg.TableSchema(
         columns=[
             dg.TableColumn(
@@ -56,11 +91,16 @@ def column_schema_with_constraints(
                 column.type,
                 description=column.description,
                 constraints=dg.TableColumnConstraints(
-                    nullable=column.name not in not_null, other=checks.get(column.name, [])
+                    nullable=column.name not in not_null,
+                    unique=column.name in unique,
+                    other=[
+                        *checks.get(column.name, []),
+                        *(f"references {parent}" for parent in references.get(column.name, [])),
+                    ],
                 ),
                 tags=column.tags,
             )
-            if column.name in not_null or column.name in checks
+            if column.name in constrained
             else column
             for column in schema.columns
         ]
@@ -70,12 +110,20 @@ def column_schema_with_constraints(
 def column_constraints_description(dbt_resource_props: Mapping[str, Any]) -> str:
     """What a model's ``column_constraints`` check checks, for the analyst reading it in the UI."""
     never_null = ", ".join(not_null_columns(dbt_resource_props))
+    unique = ", ".join(unique_columns(dbt_resource_props))
     checks = [
         expression for expressions in column_checks(dbt_resource_props).values() for expression in expressions
     ]
+    references = [
+        f"{column} -> {parent}"
+        for column, parents in column_references(dbt_resource_props).items()
+        for parent in parents
+    ]
     rules = [
         f"Never null: {never_null}." if never_null else "",
+        f"Unique: {unique}." if unique else "",
         f"Always true: {'; '.join(checks)}." if checks else "",
+        f"Found in: {'; '.join(references)}." if references else "",
     ]
     return " ".join(["The columns' declared rules, one check for all of them.", *filter(None, rules)])
 

@@ -8,7 +8,6 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from vision_assets.definitions import defs
 from vision_assets.identity_evaluation import evaluate_identity_links
@@ -17,6 +16,7 @@ from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
 from vision_assets.transform.assets import dbt_dimension_models
 from vision_assets.transform.project import vision_dbt_project, vision_dbt_resource
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
 from vision_assets_tests.transform_tests.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.slow
@@ -202,35 +202,47 @@ def test_materializations_carry_row_counts_and_column_schema(warehouse):
     assert nullable["customer_key"] is False
     assert nullable["primary_email"] is True
     sales = instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_sales"]))
-    other = {
-        column.name: column.constraints.other
+    constraints = {
+        column.name: column.constraints
         for column in sales.asset_materialization.metadata["dagster/column_schema"].value.columns
     }
-    # ... and the check expressions it covers as the columns' other constraints.
-    assert other["business_line"] == ["business_line in ('books', 'flicks', 'music', 'mart')"]
-    assert other["quantity"] == ["quantity >= 0"]
-    assert other["sale_key"] == []
+    # ... its unique keys as unique, and the check expressions and references it covers as the columns'
+    # other constraints.
+    assert constraints["sale_key"].unique is True and constraints["customer_key"].unique is False
+    assert constraints["business_line"].other == ["business_line in ('books', 'flicks', 'music', 'mart')"]
+    assert constraints["quantity"].other == ["quantity >= 0"]
+    assert constraints["customer_key"].other == ["references dim_customer.customer_key"]
+    assert constraints["sale_key"].other == []
 
 
 def test_a_broken_column_rule_fails_the_models_column_constraints_test(warehouse, tmp_path):
     """One column_constraints test checks every rule declared on a model's columns: it passes on the built
     table, and fails with one row per broken rule, naming the column and the rule, with the rows that
-    break it, once nulls and a value outside the accepted ones are put in."""
+    break it, once nulls, values outside the accepted ones, a repeated key and a reference to nothing are
+    put in."""
     copy = tmp_path / "vision.duckdb"  # the catalog name the compiled SQL uses
     shutil.copy(warehouse["database"], copy)
     target = tmp_path / "target"
 
-    def failures() -> tuple[int, str]:
+    def failures(model: str) -> tuple[int, str]:
         result = run_dbt(
-            ["test", "--select", "stg_books__customers,test_name:column_constraints", "--store-failures"],
+            ["test", "--select", f"{model},test_name:column_constraints", "--store-failures"],
             target,
             {"VISION_DUCKDB_PATH": str(copy)},
         )
         (test,) = json.loads((target / "run_results.json").read_text())["results"]
-        assert test["unique_id"].startswith("test.vision.column_constraints_stg_books__customers_"), result.stdout
+        assert test["unique_id"].startswith(f"test.vision.column_constraints_{model}_"), result.stdout
         return test["failures"], result.stdout
 
-    assert failures()[0] == 0
+    def failed_rules(model: str) -> list[tuple]:
+        with duckdb.connect(str(copy), read_only=True) as connection:
+            return connection.execute(
+                f"select column_name, rule, failing_rows from dbt_test__audit.column_constraints_{model}_ "
+                "order by 1, 2"
+            ).fetchall()
+
+    assert failures("stg_books__customers")[0] == 0
+    assert failures("stg_books__orders")[0] == 0
     with duckdb.connect(str(copy)) as connection:
         connection.execute(
             "update staging.stg_books__customers set geography_key = null, signed_up_at = null "
@@ -240,17 +252,27 @@ def test_a_broken_column_rule_fails_the_models_column_constraints_test(warehouse
             "update staging.stg_books__customers set business_line = 'music' "
             "where account_key in (select account_key from staging.stg_books__customers order by 1 desc limit 2)"
         )
-    count, output = failures()
+        # Two copies of one order line (a repeated key), and one line of an account nobody landed.
+        connection.execute(
+            "insert into staging.stg_books__orders "
+            "select * from staging.stg_books__orders order by order_line_key limit 1"
+        )
+        connection.execute(
+            "update staging.stg_books__orders set account_key = 'books:nobody' "
+            "where order_line_key = (select max(order_line_key) from staging.stg_books__orders)"
+        )
+    count, output = failures("stg_books__customers")
     assert count == 3, output
-    with duckdb.connect(str(copy), read_only=True) as connection:
-        failed = connection.execute(
-            "select column_name, rule, failing_rows from dbt_test__audit.column_constraints_stg_books__customers_ "
-            "order by 1"
-        ).fetchall()
-    assert failed == [
+    assert failed_rules("stg_books__customers") == [
         ("business_line", "business_line in ('books')", 2),
         ("geography_key", "not null", 1),
         ("signed_up_at", "not null", 1),
+    ]
+    count, output = failures("stg_books__orders")
+    assert count == 2, output
+    assert failed_rules("stg_books__orders") == [
+        ("account_key", "references stg_books__customers.account_key", 1),
+        ("order_line_key", "unique", 1),
     ]
 
 

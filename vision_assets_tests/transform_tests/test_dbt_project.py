@@ -16,13 +16,18 @@ from vision_assets.definitions import defs
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform.assets import dbt_daily_models, dbt_dimension_models, dbt_rollup_models
-from vision_assets.transform.translator import column_checks, not_null_columns
 from vision_assets.transform.project import (
     INVOCATION_FOLDERS_KEPT,
     VisionDbtCliResource,
     dbt_executable,
     prune_invocation_folders,
     vision_dbt_project,
+)
+from vision_assets.transform.translator import (
+    column_checks,
+    column_references,
+    not_null_columns,
+    unique_columns,
 )
 from vision_assets_tests.transform_tests.dbt_cli import run_dbt
 
@@ -107,19 +112,57 @@ def test_reconciliation_and_key_tests_are_blocking_asset_checks():
     checks = {spec.key: spec for spec in dbt_daily_models.check_specs}
     sales = dg.AssetKey(["marts", "fct_sales"])
     assert checks[dg.AssetCheckKey(sales, "assert_fct_sales_net_revenue_matches_raw_sources")].blocking
-    assert checks[dg.AssetCheckKey(sales, "unique_fct_sales_sale_key")].blocking
+    assert checks[dg.AssetCheckKey(sales, "column_constraints_fct_sales_")].blocking
 
 
 def test_a_models_column_constraints_check_names_the_rules_it_checks():
     """One check per model covers its columns' declared rules; the analyst reads which in its description."""
-    checks = {spec.key: spec for spec in dbt_dimension_models.check_specs}
+    checks = {
+        spec.key: spec for spec in (*dbt_dimension_models.check_specs, *dbt_daily_models.check_specs)
+    }
     customers = dg.AssetKey(["staging", "stg_books__customers"])
     description = checks[dg.AssetCheckKey(customers, "column_constraints_stg_books__customers_")].description
     assert "account_key" in description and "updated_at" in description
     assert "customer_name" not in description  # typed by the customer, may be empty
     assert "business_line in ('books')" in description
-    folded = ("not_null_", "accepted_values_", "non_negative_")
+    assert "Unique: account_key, account_id." in description
+    sales = dg.AssetKey(["marts", "fct_sales"])
+    description = checks[dg.AssetCheckKey(sales, "column_constraints_fct_sales_")].description
+    assert "customer_key -> dim_customer.customer_key" in description
+    folded = ("not_null_", "accepted_values_", "non_negative_", "unique_")
     assert not any(key.name.startswith(folded) for key in checks), "per-column rule tests are back"
+
+
+def test_relationships_tests_are_left_only_where_a_foreign_key_would_make_a_cycle_or_only_warns():
+    """A foreign_key constraint makes its model depend on the referenced one, so the column_constraints test
+    checks the reference once both are built. Where the referenced model is built from the tested one
+    (dim_customer from bridge_customer_account), that dependency would be a cycle, and a warning-only
+    reference (an unknown country code) cannot share a test that fails the build: those stay
+    relationships tests."""
+    manifest = json.loads(vision_dbt_project().manifest_path.read_text())
+    nodes = manifest["nodes"]
+
+    def upstream(unique_id: str) -> set[str]:
+        seen, todo = set(), [unique_id]
+        while todo:
+            for parent in nodes.get(todo.pop(), {}).get("depends_on", {}).get("nodes", []):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    relationships = [
+        node for node in nodes.values() if (node.get("test_metadata") or {}).get("name") == "relationships"
+    ]
+    assert relationships
+    for test in relationships:
+        tested = test["attached_node"]
+        referenced = next(parent for parent in test["depends_on"]["nodes"] if parent != tested)
+        cycle = tested in upstream(referenced)
+        assert cycle or test["config"]["severity"].lower() == "warn", test["unique_id"]
+    # And the references folded into constraints make their model depend on the referenced one.
+    assert "model.vision.dim_customer" in nodes["model.vision.fct_sales"]["depends_on"]["nodes"]
+    assert "model.vision.stg_books__customers" in nodes["model.vision.stg_books__orders"]["depends_on"]["nodes"]
 
 
 def test_every_model_with_column_rules_declares_the_test_that_checks_them():
@@ -134,10 +177,12 @@ def test_every_model_with_column_rules_declares_the_test_that_checks_them():
     constrained = {
         unique_id
         for unique_id, node in manifest["nodes"].items()
-        if not_null_columns(node) or column_checks(node)
+        if not_null_columns(node) or column_checks(node) or unique_columns(node) or column_references(node)
     }
     assert len(constrained) > 40
     assert sum(len(checks) for node in manifest["nodes"].values() for checks in column_checks(node).values()) > 100
+    assert sum(len(unique_columns(node)) for node in manifest["nodes"].values()) > 50
+    assert sum(len(refs) for node in manifest["nodes"].values() for refs in column_references(node).values()) > 50
     assert constrained == tested
 
 

@@ -47,8 +47,10 @@ def _load(
 
 
 def _build(database: Path, target: Path, *extra: str) -> None:
+    # With what the event tables are checked against: the staging customers, catalogs and memberships their
+    # keys reference (`+`), and the seeds.
     result = run_dbt(
-        ["build", "--target", "duckdb", "--select", f"currency_rates {INCREMENTAL_STAGING}", *extra],
+        ["build", "--target", "duckdb", "--select", f"+{INCREMENTAL_STAGING} country_codes", *extra],
         target,
         {"VISION_DUCKDB_PATH": str(database)},
     )
