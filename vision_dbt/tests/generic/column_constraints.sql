@@ -9,7 +9,9 @@
       - `type: foreign_key` with `to: "ref('dim_date')"` and `to_columns: [date_day]`: every non-null value is
         found in that column of that model or seed (dbt's relationships test).
     It fails with one row per broken rule (column_name, rule, failing_rows). On the daily models it looks at
-    the window being built, like their other tests (`where: __daily_window__`).
+    the window being built, like their other tests (`where: __daily_window__`). Each part reads the model
+    itself rather than a shared CTE: DuckDB materializes a CTE read more than once, a copy of the whole
+    table.
 
     Why one test per model instead of dbt's `not_null`, `accepted_values`, `unique` and `relationships` (and a
     `non_negative` test) on each column: a day's build ran 625 such tests, each its own dbt node (30-40 ms of
@@ -26,20 +28,14 @@
 {%- set scanned = rules | selectattr('failing_rows', 'defined') | list %}
 {%- set references = rules | selectattr('parent', 'defined') | list %}
 
-with tested as (
-
-    select * from {{ model }}
-
-)
-{%- if scanned %},
-
-scanned as (
+{%- if scanned %}
+with scanned as (
 
     select
         {%- for rule in scanned %}
         {{ rule.failing_rows }} as failing_rows_{{ loop.index }}{{ "," if not loop.last }}
         {%- endfor %}
-    from tested
+    from {{ model }}
 
 )
 {%- endif %}
@@ -56,10 +52,11 @@ where failing_rows_{{ loop.index }} > 0
 select '{{ rule.column }}' as column_name, '{{ rule.rule }}' as rule, failing_rows
 from (
     select count(*) as failing_rows
-    from tested
-    left join {{ rule.parent }} as parent
-        on tested.{{ rule.column }} = parent.{{ rule.parent_column }}
-    where tested.{{ rule.column }} is not null and parent.{{ rule.parent_column }} is null
+    from {{ model }}
+    where {{ rule.column }} is not null
+        and {{ rule.column }} not in (
+            select {{ rule.parent_column }} from {{ rule.parent }} where {{ rule.parent_column }} is not null
+        )
 ) as missing
 where failing_rows > 0
 {{ "union all" if not loop.last }}
