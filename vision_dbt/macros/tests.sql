@@ -38,8 +38,9 @@
 
 {#-
     The rules a column_constraints test checks: for each column of the model (or seed) it is attached to, in
-    their documented order, each constraint of the yml as {column, rule, and either failing_rows (an aggregate
-    over the tested rows: how many break the rule) or parent and parent_column (a reference, checked by a join)}:
+    their documented order, each constraint of the yml as {column, rule, and either failing_rows (an
+    aggregate over the tested rows: how many break the rule) or parent and parent_column (a reference,
+    checked by `not in`)}:
       - `not_null`: rows where the column is null;
       - `check`: rows where its expression is false;
       - `unique`: rows repeating a value another row holds (count - count distinct);
@@ -63,7 +64,8 @@
             {%- elif constraint.get('type') == 'check' -%}
                 {%- do rules.append({
                     'column': name, 'rule': constraint.get('expression'),
-                    'failing_rows': 'sum(case when not (' ~ constraint.get('expression') ~ ') then 1 else 0 end)',
+                    'failing_rows':
+                        'sum(case when not (' ~ constraint.get('expression') ~ ') then 1 else 0 end)',
                 }) -%}
             {%- elif constraint.get('type') == 'unique' -%}
                 {%- do rules.append({
@@ -97,10 +99,10 @@
 
 
 {#-
-    The model or seed a foreign_key constraint's `to: "ref('dim_date')"` names (or, once dbt has compiled the
-    constraint, the relation it names), as {name, relation_name}. dbt itself makes the constrained model depend
-    on it (so it is built first), but a test cannot call ref() on a model it was not parsed with, so the
-    relation is looked up in the graph.
+    The model or seed a foreign_key constraint's `to: "ref('dim_date')"` names (or, once dbt has compiled
+    the constraint, the relation it names), as {name, relation_name}. dbt itself makes the constrained model
+    depend on it (so it is built first), but a test cannot call ref() on a model it was not parsed with, so
+    the relation is looked up in the graph.
 -#}
 {% macro constraint_parent(constraint, column_name) -%}
     {%- set to = constraint.get('to') or '' -%}

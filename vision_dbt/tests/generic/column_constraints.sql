@@ -16,11 +16,12 @@
     Why one test per model instead of dbt's `not_null`, `accepted_values`, `unique` and `relationships` (and a
     `non_negative` test) on each column: a day's build ran 625 such tests, each its own dbt node (30-40 ms of
     dbt's bookkeeping, against a few ms of SQL) and its own asset check in Dagster (three more events in its
-    log per run). One scan per model checks the single-column rules, one join per reference the references,
-    and the failure still names the column and the rule. The constraints are not enforced by the warehouse
-    (no model has an enforced contract); they only say what this test checks. A foreign_key constraint makes
-    dbt build the referenced model first, as the relationships test did; where the referenced model is built
-    from the tested one (bridge_customer_account -> dim_customer), the yml keeps a relationships test.
+    log per run). One scan per model checks the single-column rules and one `not in` per reference the
+    references, and the failure still names the column and the rule. The constraints are not enforced by the
+    warehouse (no model has an enforced contract); they only say what this test checks. A foreign_key
+    constraint makes dbt build the referenced model first, as the relationships test did; where the
+    referenced model is built from the tested one (bridge_customer_account -> dim_customer), the yml keeps a
+    relationships test.
 -#}
 {% test column_constraints(model) %}
 
