@@ -144,8 +144,12 @@ def _streamed_with_logged_table_metadata(invocation: DbtCliInvocation) -> Iterat
 
 def _table_metadata(metadata: Mapping[str, Any], node: Mapping[str, Any], row_count: int) -> dict[str, Any]:
     """A model's materialization metadata with its row count, and its columns showing the rules the yml
-    declares on them (not nullable, check expressions)."""
-    described = {**metadata, "dagster/row_count": row_count}
+    declares on them (not nullable, unique, check expressions, references)."""
+    return _with_declared_column_rules({**metadata, "dagster/row_count": row_count}, node)
+
+
+def _with_declared_column_rules(metadata: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
+    described = dict(metadata)
     schema = metadata.get("dagster/column_schema")
     if schema is not None:
         described["dagster/column_schema"] = column_schema_with_constraints(schema.value, node)
@@ -157,12 +161,20 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
 
     dagster-dbt's ``fetch_column_metadata()`` queries the warehouse catalog for every event, including
     the hundreds of test results that have no columns to describe; so the events are collected first and
-    only the models' events go through the column fetch.
+    only the models' events go through the column fetch. Their columns then show the yml's rules, as on
+    DuckDB.
     """
     events, failure = _collect(invocation, invocation.stream().fetch_row_counts())
     models = [event for event in events if isinstance(event, (dg.Output, dg.AssetMaterialization))]
     described = DbtEventIterator(iter(models), dbt_cli_invocation=invocation).fetch_column_metadata()
-    by_model = dict(zip(map(id, models), described))
+    nodes = invocation.manifest.get("nodes", {})
+    by_model = {}
+    for model, event in zip(models, described):
+        unique_id = event.metadata.get("unique_id")
+        node = nodes.get(getattr(unique_id, "text", unique_id))
+        by_model[id(model)] = (
+            event.with_metadata(_with_declared_column_rules(event.metadata, node)) if node else event
+        )
     for event in events:
         yield by_model.get(id(event), event)
     if failure is not None:

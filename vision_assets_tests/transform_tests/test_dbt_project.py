@@ -4,6 +4,7 @@ import json
 import os
 import re
 import subprocess
+from types import SimpleNamespace
 
 import dagster as dg
 import pytest
@@ -15,6 +16,7 @@ from dagster_dbt.core import resource as dagster_dbt_resource
 from vision_assets.definitions import defs
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
+from vision_assets.transform import assets as transform_assets
 from vision_assets.transform.assets import dbt_daily_models, dbt_dimension_models, dbt_rollup_models
 from vision_assets.transform.project import (
     INVOCATION_FOLDERS_KEPT,
@@ -162,7 +164,8 @@ def test_relationships_tests_are_left_only_where_a_foreign_key_would_make_a_cycl
         assert cycle or test["config"]["severity"].lower() == "warn", test["unique_id"]
     # And the references folded into constraints make their model depend on the referenced one.
     assert "model.vision.dim_customer" in nodes["model.vision.fct_sales"]["depends_on"]["nodes"]
-    assert "model.vision.stg_books__customers" in nodes["model.vision.stg_books__orders"]["depends_on"]["nodes"]
+    orders = nodes["model.vision.stg_books__orders"]
+    assert "model.vision.stg_books__customers" in orders["depends_on"]["nodes"]
 
 
 def test_every_model_with_column_rules_declares_the_test_that_checks_them():
@@ -182,7 +185,8 @@ def test_every_model_with_column_rules_declares_the_test_that_checks_them():
     assert len(constrained) > 40
     assert sum(len(checks) for node in manifest["nodes"].values() for checks in column_checks(node).values()) > 100
     assert sum(len(unique_columns(node)) for node in manifest["nodes"].values()) > 50
-    assert sum(len(refs) for node in manifest["nodes"].values() for refs in column_references(node).values()) > 50
+    references = [parents for node in manifest["nodes"].values() for parents in column_references(node).values()]
+    assert sum(map(len, references)) > 50
     assert constrained == tested
 
 
@@ -233,3 +237,39 @@ def test_old_dbt_invocation_folders_are_pruned_keeping_the_newest_and_the_last_w
     assert all(folder.exists() for folder in folders[:-3])
     assert unrelated.exists()
     assert prune_invocation_folders(tmp_path, now=now) == []
+
+
+def test_snowflake_builds_show_the_declared_column_rules_on_the_columns_too(monkeypatch):
+    """On Snowflake dagster-dbt reads each model's columns from the warehouse catalog; the column schema it
+    reports shows the yml's rules (not nullable, unique, references) as the DuckDB path's does, and the
+    events that are not a model's pass through unchanged."""
+    manifest = json.loads(vision_dbt_project().manifest_path.read_text())
+    sales = dg.Output(None, output_name="marts_fct_sales", metadata={"unique_id": "model.vision.fct_sales"})
+    check = dg.AssetCheckResult(passed=True, asset_key=dg.AssetKey(["marts", "fct_sales"]), check_name="x")
+
+    class CatalogColumns:
+        """dagster-dbt's iterator, reading the columns as Snowflake's catalog would give them."""
+
+        def __init__(self, events, dbt_cli_invocation):
+            self.events = events
+
+        def fetch_column_metadata(self):
+            columns = [dg.TableColumn(name, "VARCHAR") for name in ("sale_key", "customer_key", "order_key")]
+            for event in self.events:
+                yield event.with_metadata(
+                    {**event.metadata, "dagster/column_schema": dg.TableSchema(columns=columns)}
+                )
+
+    class Stream:
+        def fetch_row_counts(self):
+            return iter([sales, check])
+
+    monkeypatch.setattr(transform_assets, "DbtEventIterator", CatalogColumns)
+    invocation = SimpleNamespace(manifest=manifest, stream=Stream)
+    described, passed_through = list(transform_assets._with_table_metadata(invocation))
+    assert passed_through is check
+    columns = described.metadata["dagster/column_schema"].value.columns
+    constraints = {column.name: column.constraints for column in columns}
+    assert constraints["sale_key"].unique is True and constraints["sale_key"].nullable is False
+    assert constraints["customer_key"].other == ["references dim_customer.customer_key"]
+    assert constraints["order_key"].nullable is True and constraints["order_key"].other == []
