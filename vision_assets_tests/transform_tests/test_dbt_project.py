@@ -26,6 +26,7 @@ from vision_assets.transform.project import (
     vision_dbt_project,
 )
 from vision_assets.transform.translator import (
+    VisionDbtTranslator,
     column_checks,
     column_references,
     not_null_columns,
@@ -143,16 +144,7 @@ def test_relationships_tests_are_left_only_where_a_foreign_key_would_make_a_cycl
     relationships tests."""
     manifest = json.loads(vision_dbt_project().manifest_path.read_text())
     nodes = manifest["nodes"]
-
-    def upstream(unique_id: str) -> set[str]:
-        seen, todo = set(), [unique_id]
-        while todo:
-            for parent in nodes.get(todo.pop(), {}).get("depends_on", {}).get("nodes", []):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
-
+    graph, translator = defs.resolve_asset_graph(), VisionDbtTranslator()
     relationships = [
         node for node in nodes.values() if (node.get("test_metadata") or {}).get("name") == "relationships"
     ]
@@ -160,7 +152,8 @@ def test_relationships_tests_are_left_only_where_a_foreign_key_would_make_a_cycl
     for test in relationships:
         tested = test["attached_node"]
         referenced = next(parent for parent in test["depends_on"]["nodes"] if parent != tested)
-        cycle = tested in upstream(referenced)
+        upstream_of_referenced = graph.get_ancestor_asset_keys(translator.get_asset_key(nodes[referenced]))
+        cycle = translator.get_asset_key(nodes[tested]) in upstream_of_referenced
         assert cycle or test["config"]["severity"].lower() == "warn", test["unique_id"]
     # And the references folded into constraints make their model depend on the referenced one.
     assert "model.vision.dim_customer" in nodes["model.vision.fct_sales"]["depends_on"]["nodes"]
@@ -185,7 +178,7 @@ def test_every_model_with_column_rules_declares_the_test_that_checks_them():
     assert len(constrained) > 40
     assert sum(len(checks) for node in manifest["nodes"].values() for checks in column_checks(node).values()) > 100
     assert sum(len(unique_columns(node)) for node in manifest["nodes"].values()) > 50
-    references = [parents for node in manifest["nodes"].values() for parents in column_references(node).values()]
+    references = [refs for node in manifest["nodes"].values() for refs in column_references(node).values()]
     assert sum(map(len, references)) > 50
     assert constrained == tested
 
