@@ -99,19 +99,18 @@
 
 
 {#-
-    The model or seed a foreign_key constraint's `to: "ref('dim_date')"` names (or, once dbt has compiled
-    the constraint, the relation it names), as {name, relation_name}. dbt itself makes the constrained model
-    depend on it (so it is built first), but a test cannot call ref() on a model it was not parsed with, so
-    the relation is looked up in the graph.
+    The model or seed a foreign_key constraint's `to: "ref('dim_date')"` names, as {name, relation_name}. dbt
+    itself makes the constrained model depend on it (so it is built first), but a test cannot call ref() on
+    a model it was not parsed with, so the node is looked up in the graph by its unique id.
 -#}
 {% macro constraint_parent(constraint, column_name) -%}
     {%- set to = constraint.get('to') or '' -%}
     {%- set referenced = modules.re.match("^\\s*ref\\(\\s*['\"]([^'\"]+)['\"]\\s*\\)\\s*$", to) -%}
     {%- set parents = [] -%}
-    {%- if constraint.get('to_columns') | length == 1 -%}
-        {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type in ('model', 'seed', 'snapshot')
-                and (node.name == referenced.group(1) if referenced else node.relation_name == to) -%}
+    {%- if referenced and constraint.get('to_columns') | length == 1 -%}
+        {%- for resource_type in ('model', 'seed', 'snapshot') -%}
+            {%- set node = graph.nodes.get(resource_type ~ '.' ~ project_name ~ '.' ~ referenced.group(1)) -%}
+            {%- if node -%}
                 {%- do parents.append({'name': node.name, 'relation_name': node.relation_name}) -%}
             {%- endif -%}
         {%- endfor -%}
