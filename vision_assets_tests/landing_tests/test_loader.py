@@ -49,6 +49,14 @@ def test_a_good_day_loads_typed_with_lineage(tmp_path):
     assert loaded.duplicate_rows_removed == 0
 
 
+def test_values_are_stored_stripped_of_surrounding_whitespace(tmp_path):
+    # Incremental staging finds every landed copy of an event by its raw id (events_to_restage in
+    # vision_dbt/macros/staging.sql), which must equal the staged, trimmed id.
+    land(tmp_path, HEADER + " O-1 ,1,\tBK-1, B-1 ,2,10.00,0.00, USD ,2026-03-14 10:00:00\n")
+    row = load(tmp_path).frame.iloc[0]
+    assert (row["order_id"], row["customer_id"], row["book_id"], row["currency"]) == ("O-1", "BK-1", "B-1", "USD")
+
+
 def test_exact_duplicate_rows_are_removed_and_counted(tmp_path):
     land(tmp_path, HEADER + GOOD_ROWS + GOOD_ROWS.splitlines(keepends=True)[1])
     loaded = load(tmp_path)

@@ -84,7 +84,7 @@ def test_every_model_compiles_for_snowflake_offline(tmp_path):
     dim_date = (compiled / "marts" / "dimensions" / "dim_date.sql").read_text()
     assert "dayofweekiso(" in dim_date and "dateadd(day" in dim_date
     engagement = (compiled / "staging" / "music" / "stg_music__engagement.sql").read_text()
-    assert "keys_to_restage as (" in engagement and "final.* exclude (engagement_key)" in engagement
+    assert "events_to_restage as (" in engagement and "final.* exclude (engagement_key)" in engagement
     assert "from offline.staging.stg_music__engagement" in engagement  # compares against itself
     # Without a window in the environment or --vars, the daily models take every day.
     membership = (compiled / "marts" / "facts" / "fct_membership.sql").read_text()

@@ -1,7 +1,7 @@
 """Incremental staging gives the same tables as a whole rebuild, whatever the landings did in between.
 
-The staging event tables (engagement, billing, orders, reviews) re-rank only the keys a load can have
-changed (`keys_to_restage` in macros/staging.sql). This test lands real simulated days into the raw tables
+The staging event tables (engagement, billing, orders, reviews) re-rank only the events a load can have
+changed (`events_to_restage` in macros/staging.sql). This test lands real simulated days into the raw tables
 the way the raw assets do (whole days replaced, one `_loaded_at` per load), then a sequence a year of
 operations brings: new days, a copy of an event corrected onto a later day, a re-landed day that withdraws
 rows, a re-landed day that withdraws the winning copy of an event landed twice, and a day re-landed empty.

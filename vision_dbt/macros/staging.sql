@@ -27,9 +27,14 @@
 
 with
 
+{{ events_to_restage(
+    source('raw', line ~ '_billing'), landed_id='billing_event_id', landed_at='occurred_at', staged_id='billing_event_id'
+) }}
+
 source as (
 
     select * from {{ source('raw', line ~ '_billing') }}
+    {{ where_event_restaged('billing_event_id') }}
 
 ),
 
@@ -63,11 +68,9 @@ renamed as (
 
 ),
 
-{{ keys_to_restage('renamed', 'billing_event_key') }}
-
 copies as (
 
-    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'billing_event_key'), 'billing_event_id') }}
+    {{ rank_landed_copies('renamed', 'billing_event_id') }}
 
 ),
 
@@ -117,9 +120,14 @@ final as (
 
 with
 
+{{ events_to_restage(
+    source('raw', line ~ '_orders'), landed_id='order_id', landed_at='ordered_at', staged_id='order_id'
+) }}
+
 source as (
 
     select * from {{ source('raw', line ~ '_orders') }}
+    {{ where_event_restaged('order_id') }}
 
 ),
 
@@ -152,11 +160,9 @@ renamed as (
 
 ),
 
-{{ keys_to_restage('renamed', 'order_line_key') }}
-
 copies as (
 
-    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'order_line_key'), 'order_id, line_number') }}
+    {{ rank_landed_copies('renamed', 'order_id, line_number') }}
 
 ),
 
@@ -201,7 +207,7 @@ final as (
 
     A staging event table holds, for each event key, the winning landed copy (`rank_landed_copies`). Built
     whole, that ranks every raw row ever landed, so each day's build grew with the history. Built
-    incrementally, a build re-ranks only the keys a load can have changed, and gives the same table as a
+    incrementally, a build re-ranks only the events a load can have changed, and gives the same table as a
     whole rebuild (`test_incremental_staging_equals_a_full_rebuild` checks it):
 
     * A load shows as a (landing day, loaded_at) pair: the raw layer replaces whole days and stamps every
@@ -209,27 +215,36 @@ final as (
       *changed*: it was loaded or re-landed since the last build (raw has a pair the table lacks), or
       re-landed without the rows whose copies won here (the table has a pair raw no longer has; this also
       catches a day re-landed empty, which leaves no new pair to see).
-    * The keys to re-stage are the keys of the raw rows and of this table's rows on changed days. Their
-      copies are re-ranked over ALL raw history (a copy landed on another day still wins or loses as in a
-      whole rebuild). A key not among them cannot have changed: no copy of it was added, and any copy
-      removed was not its winner.
-    * Each key to re-stage comes out as its winning row, or as a tombstone (`loaded_at` null) when no copy
-      is left; the `restage_keys` strategy below deletes every key it is given and inserts the rows that
-      are not tombstones, in one transaction.
+    * The events to re-stage are those with a raw row or a row of this table on a changed day. All their
+      landed copies are re-ranked, from ALL raw history (a copy landed on another day still wins or loses as
+      in a whole rebuild). An event not among them cannot have changed: no copy of it was added, and any
+      copy removed was not its winner.
+    * The raw rows are picked by the event's id column as it landed, before any renaming, so DuckDB filters
+      them inside the scan and the rest of the model reads only the day's events and their copies. This
+      relies on the raw layer storing text stripped (vision_assets/landing/loader.py strips every value), so
+      a raw id equals the staged, trimmed id. The id may be coarser than the key: the orders re-stage whole
+      orders, every line of an order with a changed line (a line that did not change comes out the same).
+    * Each key of a re-staged event comes out as its winning row, or as a tombstone (`loaded_at` null) when
+      no copy is left; the `restage_keys` strategy below deletes every key it is given and inserts the rows
+      that are not tombstones, in one transaction.
 
     A day whose every row lost to copies landed elsewhere keeps a raw pair the table never shows, so it is
-    re-staged on each build; that costs a few keys and changes nothing. A change to a model's SQL or to the
-    currency rates seed is not a load: rebuild the staging tables whole (`full_refresh` in the Dagster
+    re-staged on each build; that costs a few events and changes nothing. A change to a model's SQL or to
+    the currency rates seed is not a load: rebuild the staging tables whole (`full_refresh` in the Dagster
     launchpad, `dbt build --full-refresh` by hand).
 
-    Usage, in a model whose `renamed` CTE carries the key, `occurred_at` (the raw event time, which decides
-    the landing day) and `loaded_at`:
+    Usage, in a model whose staged rows carry the key, the event id, `occurred_at` (the raw event time,
+    which decides the landing day) and `loaded_at`:
 
-        {{ config(materialized='incremental', unique_key='<key>', incremental_strategy='restage_keys', ...) }}
-        ...
-        {{ keys_to_restage('renamed', '<key>') }}    -- a CTE; nothing on a whole build
-        copies as ({{ rank_landed_copies(landed_copies_to_restage('renamed', '<key>'), '<event id>') }}),
-        final as (...)
+        {{ incremental_staging_config('<key>') }}
+        with
+        {{ events_to_restage(source('raw', '<table>'), landed_id='<raw id column>',
+                             landed_at='<raw event time column>', staged_id='<staged id column>') }}
+        source as (
+            select * from {{ source('raw', '<table>') }}
+            {{ where_event_restaged('<raw id column>') }}   -- nothing on a whole build
+        ),
+        renamed as (...), copies as ({{ rank_landed_copies('renamed', '<event id>') }}), final as (...)
         {{ select_restaged('final', '<key>') }}
 #}
 
@@ -248,54 +263,65 @@ final as (
 {%- endmacro %}
 
 
-{% macro keys_to_restage(landed, key) -%}
+{#
+    The CTEs that find the events to re-stage, ending in `events_to_restage (event_id)`; nothing on a whole
+    build. `landed` is the raw table, `landed_id` and `landed_at` its event id and event time columns,
+    `staged_id` the event id column of this table.
+#}
+{% macro events_to_restage(landed, landed_id, landed_at, staged_id) -%}
     {%- if restage_incrementally() %}
-keys_to_restage as (
+landed_loads as (
+    select distinct cast({{ landed_at }} as date) as landing_day, _loaded_at as loaded_at from {{ landed }}
+),
 
-    with
+staged_loads as (
+    select distinct cast(occurred_at as date) as landing_day, loaded_at from {{ this }}
+),
 
-    landed_loads as (
-        select distinct cast(occurred_at as date) as landing_day, loaded_at from {{ landed }}
-    ),
-
-    staged_loads as (
-        select distinct cast(occurred_at as date) as landing_day, loaded_at from {{ this }}
-    ),
-
-    changed_days as (
-        select landing_day from (select * from landed_loads except select * from staged_loads) as new_loads
-        union
-        select landing_day from (select * from staged_loads except select * from landed_loads) as withdrawn_loads
-    )
-
-    select {{ key }} from {{ landed }}
-    where cast(occurred_at as date) in (select landing_day from changed_days)
+changed_days as (
+    select landing_day from (select * from landed_loads except select * from staged_loads) as new_loads
     union
-    select {{ key }} from {{ this }}
-    where cast(occurred_at as date) in (select landing_day from changed_days)
+    select landing_day from (select * from staged_loads except select * from landed_loads) as withdrawn_loads
+),
 
+events_to_restage as (
+    select {{ landed_id }} as event_id from {{ landed }}
+    where cast({{ landed_at }} as date) in (select landing_day from changed_days)
+    union
+    select {{ staged_id }} as event_id from {{ this }}
+    where cast(occurred_at as date) in (select landing_day from changed_days)
 ),
     {%- endif %}
 {%- endmacro %}
 
 
-{% macro landed_copies_to_restage(landed, key) -%}
-    {%- if restage_incrementally() -%}
-        (select * from {{ landed }} where {{ key }} in (select {{ key }} from keys_to_restage)) as landed_copies
-    {%- else -%}
-        {{ landed }}
-    {%- endif -%}
+{# The filter on the raw rows: every landed copy of the events to re-stage; nothing on a whole build. #}
+{% macro where_event_restaged(landed_id) -%}
+    {%- if restage_incrementally() %}
+    where {{ landed_id }} in (select event_id from events_to_restage)
+    {%- endif %}
 {%- endmacro %}
 
 
+{#
+    The rows to write: each key of a re-staged event as its winning row from `final`, and a tombstone (every
+    column but the key null) for each key staged on a changed day that no copy is left of. Only those can
+    lose their last copy: the raw layer removes a copy only by re-landing the copy's whole day, and the
+    staged row is the copy that won, on its own day.
+#}
 {% macro select_restaged(final, key) -%}
     {%- if restage_incrementally() %}
 select
-    keys_to_restage.{{ key }},
+    restaged_keys.{{ key }},
     {{ final }}.* exclude ({{ key }})
-from keys_to_restage
+from (
+    select {{ key }} from {{ final }}
+    union
+    select {{ key }} from {{ this }}
+    where cast(occurred_at as date) in (select landing_day from changed_days)
+) as restaged_keys
 left join {{ final }}
-    on {{ final }}.{{ key }} = keys_to_restage.{{ key }}
+    on {{ final }}.{{ key }} = restaged_keys.{{ key }}
     {%- else %}
 select * from {{ final }}
     {%- endif %}

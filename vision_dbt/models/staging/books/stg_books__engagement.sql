@@ -4,9 +4,14 @@
 
 with
 
+{{ events_to_restage(
+    source('raw', 'books_engagement'), landed_id='event_id', landed_at='occurred_at', staged_id='event_id'
+) }}
+
 source as (
 
     select * from {{ source('raw', 'books_engagement') }}
+    {{ where_event_restaged('event_id') }}
 
 ),
 
@@ -34,11 +39,9 @@ renamed as (
 
 ),
 
-{{ keys_to_restage('renamed', 'engagement_key') }}
-
 copies as (
 
-    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'engagement_key'), 'event_id') }}
+    {{ rank_landed_copies('renamed', 'event_id') }}
 
 ),
 

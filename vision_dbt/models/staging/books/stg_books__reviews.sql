@@ -4,9 +4,14 @@
 
 with
 
+{{ events_to_restage(
+    source('raw', 'books_reviews'), landed_id='review_id', landed_at='reviewed_at', staged_id='review_id'
+) }}
+
 source as (
 
     select * from {{ source('raw', 'books_reviews') }}
+    {{ where_event_restaged('review_id') }}
 
 ),
 
@@ -29,11 +34,9 @@ renamed as (
 
 ),
 
-{{ keys_to_restage('renamed', 'review_key') }}
-
 copies as (
 
-    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'review_key'), 'review_id') }}
+    {{ rank_landed_copies('renamed', 'review_id') }}
 
 ),
 

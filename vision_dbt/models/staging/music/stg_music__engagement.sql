@@ -4,9 +4,14 @@
 
 with
 
+{{ events_to_restage(
+    source('raw', 'music_engagement'), landed_id='listen_id', landed_at='listened_at', staged_id='event_id'
+) }}
+
 source as (
 
     select * from {{ source('raw', 'music_engagement') }}
+    {{ where_event_restaged('listen_id') }}
 
 ),
 
@@ -35,11 +40,9 @@ renamed as (
 
 ),
 
-{{ keys_to_restage('renamed', 'engagement_key') }}
-
 copies as (
 
-    {{ rank_landed_copies(landed_copies_to_restage('renamed', 'engagement_key'), 'event_id') }}
+    {{ rank_landed_copies('renamed', 'event_id') }}
 
 ),
 
