@@ -1,10 +1,11 @@
 """Incremental staging gives the same tables as a whole rebuild, whatever the landings did in between.
 
-The staging event tables (engagement, billing, orders, reviews) re-rank only the events a load can have
-changed (`events_to_restage` in macros/staging.sql). This test lands real simulated days into the raw tables
+The staging event tables (engagement, billing, orders, reviews, membership changes) re-rank only the events
+a load can have changed (`events_to_restage` in macros/staging.sql). This test lands real simulated days into the raw tables
 the way the raw assets do (whole days replaced, one `_loaded_at` per load), then a sequence a year of
 operations brings: new days, a copy of an event corrected onto a later day, a re-landed day that withdraws
-rows, a re-landed day that withdraws the winning copy of an event landed twice, and a day re-landed empty.
+rows, a re-landed day that withdraws the winning copy of an event landed twice, a re-landed day that withdraws
+a membership's latest change (its previous change is its current state again), and a day re-landed empty.
 After each load the tables are built incrementally; at the end they must equal a `--full-refresh` build of
 the same raw tables, row for row.
 """
@@ -63,7 +64,7 @@ def _tables(database: Path) -> dict[str, pd.DataFrame]:
             name
             for (name,) in connection.execute(
                 "select table_name from information_schema.tables where table_schema = 'staging' "
-                "and table_name like 'stg_%' and table_name not similar to '.*(customers|catalog|memberships)'"
+                "and table_name like 'stg_%' and table_name not similar to '.*(customers|catalog)'"
             ).fetchall()
         ]
         return {
@@ -117,7 +118,9 @@ def test_incremental_staging_equals_a_full_rebuild(tmp_path):
     assert _row(database, "stg_mart__orders", "order_line_key", order_line)["quantity"] == moved.quantity[0]
 
     # Then re-landings: day 2 of books engagement without its first five events; day 4 of mart orders
-    # without the corrected copy (the day-1 copy must win again); day 3 of music reviews empty.
+    # without the corrected copy (the day-1 copy must win again); day 4 of music memberships without the
+    # latest change of a subscription changed before (its earlier change is current again); day 3 of music
+    # reviews empty.
     third_load = second_load + timedelta(days=1)
     with duckdb.connect(str(database)) as connection:
         connection.execute("set TimeZone = 'UTC'")
@@ -138,6 +141,20 @@ def test_incremental_staging_equals_a_full_rebuild(tmp_path):
             edit=lambda frame: frame[~frame["event_id"].isin(withdrawn)],
         )
         _load(connection, landing, "mart_orders", DAYS[3], third_load)
+        (subscription,) = connection.execute(
+            "select subscription_id from raw.music_memberships group by subscription_id "
+            "having max(cast(changed_at as date)) = ? and min(cast(changed_at as date)) < ? "
+            "order by subscription_id limit 1",
+            [DAYS[3], DAYS[3]],
+        ).fetchone()
+        _load(
+            connection,
+            landing,
+            "music_memberships",
+            DAYS[3],
+            third_load,
+            edit=lambda frame: frame[frame["subscription_id"] != subscription],
+        )
         _load(connection, landing, "music_reviews", DAYS[2], third_load, edit=lambda frame: frame.iloc[0:0])
     _build(database, target)
 
@@ -147,6 +164,9 @@ def test_incremental_staging_equals_a_full_rebuild(tmp_path):
     )
     engagement = incremental["stg_books__engagement"]
     assert not engagement["event_id"].isin(withdrawn).any(), "withdrawn events are still staged"
+    changes = incremental["stg_music__memberships"].query("membership_id == @subscription")
+    assert len(changes) > 0 and (pd.to_datetime(changes["occurred_at"]).dt.date < DAYS[3]).all()
+    assert changes.sort_values("occurred_at")["is_current_state"].tolist() == [False] * (len(changes) - 1) + [True]
     reviews = incremental["stg_music__reviews"]
     assert not (pd.to_datetime(reviews["occurred_at"]).dt.date == DAYS[2]).any(), (
         "an empty re-landing left rows"
@@ -157,7 +177,7 @@ def test_incremental_staging_equals_a_full_rebuild(tmp_path):
     shutil.copy(database, rebuilt)
     _build(rebuilt, target, "--full-refresh")
     expected = _tables(rebuilt)
-    assert sorted(incremental) == sorted(expected) and len(incremental) == 14
+    assert sorted(incremental) == sorted(expected) and len(incremental) == 18
     for name, table in expected.items():
         assert len(table) > 0, name
         pd.testing.assert_frame_equal(incremental[name], table, check_dtype=True, obj=name)

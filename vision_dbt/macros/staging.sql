@@ -203,7 +203,7 @@ final as (
 
 
 {#
-    Incremental staging of the event tables (engagement, billing, orders, reviews).
+    Incremental staging of the event tables (engagement, billing, orders, reviews, membership changes).
 
     A staging event table holds, for each event key, the winning landed copy (`rank_landed_copies`). Built
     whole, that ranks every raw row ever landed, so each day's build grew with the history. Built
@@ -223,7 +223,9 @@ final as (
       them inside the scan and the rest of the model reads only the day's events and their copies. This
       relies on the raw layer storing text stripped (vision_assets/landing/loader.py strips every value), so
       a raw id equals the staged, trimmed id. The id may be coarser than the key: the orders re-stage whole
-      orders, every line of an order with a changed line (a line that did not change comes out the same).
+      orders, every line of an order with a changed line (a line that did not change comes out the same),
+      and the memberships whole memberships, since which change is a membership's current state depends on
+      all of its changes.
     * Each key of a re-staged event comes out as its winning row, or as a tombstone (`loaded_at` null) when
       no copy is left; the `restage_keys` strategy below deletes every key it is given and inserts the rows
       that are not tombstones, in one transaction.

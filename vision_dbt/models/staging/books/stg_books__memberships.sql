@@ -1,10 +1,18 @@
 -- One row per change to a Vision Books reading membership; is_current_state marks its latest (current) row.
 
+{{ incremental_staging_config('membership_change_key') }}
+
 with
+
+{{ events_to_restage(
+    source('raw', 'books_memberships'), landed_id='membership_id', landed_at='changed_at',
+    staged_id='membership_id'
+) }}
 
 source as (
 
     select * from {{ source('raw', 'books_memberships') }}
+    {{ where_event_restaged('membership_id') }}
 
 ),
 
@@ -66,4 +74,4 @@ final as (
 
 )
 
-select * from final
+{{ select_restaged('final', 'membership_change_key') }}

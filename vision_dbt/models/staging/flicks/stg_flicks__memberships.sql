@@ -1,10 +1,18 @@
 -- One row per change to a Vision Flicks subscription; is_current_state marks its latest (current) row.
 
+{{ incremental_staging_config('membership_change_key') }}
+
 with
+
+{{ events_to_restage(
+    source('raw', 'flicks_memberships'), landed_id='subscription_id', landed_at='changed_at',
+    staged_id='membership_id'
+) }}
 
 source as (
 
     select * from {{ source('raw', 'flicks_memberships') }}
+    {{ where_event_restaged('subscription_id') }}
 
 ),
 
@@ -66,4 +74,4 @@ final as (
 
 )
 
-select * from final
+{{ select_restaged('final', 'membership_change_key') }}
