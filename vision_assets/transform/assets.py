@@ -1,17 +1,18 @@
-"""The dbt models as Dagster assets, in three sets that run in dependency order.
+"""The dbt models as Dagster assets, in two sets that run in dependency order.
 
-* ``dbt_dimension_models``: seeds, staging tables and the dimensions (with cross-business identity). The
-  staging event tables re-stage only the keys loaded or re-landed since their last build (incremental,
-  ``restage_keys`` in ``vision_dbt/macros/staging.sql``; ``full_refresh`` in the run config rebuilds them
-  whole); everything else is rebuilt whole from everything landed so far.
-* ``dbt_daily_models``: the incremental facts and ``fct_daily_demand``, tagged ``daily``. A run covers one
-  partition or a whole backfill range in ONE dbt invocation; the window reaches the SQL through the dbt
-  process's environment (``dbt_window.py``), and each model replaces exactly that window.
+* ``dbt_dimension_and_daily_models``: seeds, staging tables, the dimensions (with cross-business
+  identity), and the incremental facts and ``fct_daily_demand`` (tagged ``daily``, daily-partitioned; the
+  rest unpartitioned). The staging event tables re-stage only the events loaded or re-landed since their
+  last build (incremental, ``events_to_restage`` in ``vision_dbt/macros/staging.sql``; ``full_refresh`` in
+  the run config rebuilds them whole); the other staging tables and the dimensions are rebuilt whole from
+  everything landed so far. A run's daily models cover one partition or a whole backfill range; the window
+  reaches their SQL through the dbt process's environment (``dbt_window.py``), and each replaces exactly
+  that window. A day's run is ONE ``dbt build`` of both: dbt's start-up, its artifacts and its exit
+  (about 3.5 s) are paid once, not once per set.
 * ``dbt_rollup_models``: the month-grain demand tables, tagged ``rollup``, rebuilt whole from the facts.
 
-Dimensions feed the daily facts and the daily facts feed the rollups. Two sets (daily, everything else)
-would put the dimensions and the rollups in one op with the daily op both upstream and downstream of it,
-a cycle Dagster refuses; three sets keep every edge pointing one way.
+Dimensions feed the daily facts and the daily facts feed the rollups. With the rollups in the first set,
+it would be both upstream and downstream of itself through them; two sets keep every edge pointing one way.
 
 ``dbt build`` runs each model's tests right after it; they arrive in Dagster as asset checks, and each
 materialization carries its row count and column schema.
@@ -27,7 +28,6 @@ from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from pydantic import Field
 
-from vision_assets.partitions import daily_partitions
 from vision_assets.transform.dbt_window import dbt_environment_for_window, environment_variables
 from vision_assets.transform.project import (
     invocation_target_path,
@@ -36,7 +36,6 @@ from vision_assets.transform.project import (
     vision_dbt_project,
 )
 from vision_assets.transform.translator import (
-    DAILY_TAG,
     ROLLUP_TAG,
     VisionDbtTranslator,
     column_schema_with_constraints,
@@ -44,7 +43,6 @@ from vision_assets.transform.translator import (
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, warehouse_pool
 
 _project = vision_dbt_project()
-_DAILY_SELECTION = f"tag:{DAILY_TAG}"
 _ROLLUP_SELECTION = f"tag:{ROLLUP_TAG}"
 
 
@@ -181,13 +179,15 @@ def _with_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
         raise retryable_only_if_transient(failure)
 
 
-class DimensionBuildConfig(dg.Config):
+class WarehouseBuildConfig(dg.Config):
     full_refresh: bool = Field(
         default=False,
         description=(
             "Rebuild the incremental staging event tables whole from all raw history instead of re-staging "
-            "only the keys loaded or re-landed since their last build. Needed after a change to a staging "
-            "model's SQL or to the currency_rates seed, which a load does not reveal."
+            "only the events loaded or re-landed since their last build. Needed after a change to a staging "
+            "model's SQL or to the currency_rates seed, which a load does not reveal. Select the staging "
+            "and dimension models only: the daily facts are replaced window by window, never rebuilt whole "
+            "from Dagster."
         ),
     )
 
@@ -195,32 +195,32 @@ class DimensionBuildConfig(dg.Config):
 @dbt_assets(
     manifest=_project.manifest_path,
     project=_project,
-    # `+` also excludes the tests of the daily and rollup models: fct_sales' column_constraints test reads
-    # dim_date too (a foreign_key constraint), and belongs with the fact it checks.
-    exclude=f"{_DAILY_SELECTION}+ {_ROLLUP_SELECTION}+",
+    # `+` also excludes the tests that read a rollup model (they belong with the rollup they check).
+    exclude=f"{_ROLLUP_SELECTION}+",
+    # Partitions per model (VisionDbtTranslator.get_partitions_def): the daily models by day, the rest not.
     dagster_dbt_translator=VisionDbtTranslator(),
-    name="dbt_dimension_models",
-    pool=warehouse_pool(),
-    retry_policy=WAREHOUSE_RETRY_POLICY,
-)
-def dbt_dimension_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DimensionBuildConfig
-):
-    yield from _build(dbt, context, full_refresh=config.full_refresh)
-
-
-@dbt_assets(
-    manifest=_project.manifest_path,
-    project=_project,
-    select=_DAILY_SELECTION,
-    partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    dagster_dbt_translator=VisionDbtTranslator(),
-    name="dbt_daily_models",
+    name="dbt_dimension_and_daily_models",
     pool=warehouse_pool(),
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
-def dbt_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_dimension_and_daily_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
+):
+    specs = context.assets_def.specs_by_key
+    daily = [key for key in context.selected_asset_keys if specs[key].partitions_def is not None]
+    if not daily:
+        yield from _build(dbt, context, full_refresh=config.full_refresh)
+        return
+    if config.full_refresh:
+        raise dg.Failure(
+            description=(
+                "full_refresh rebuilds the staging tables whole, but this run also selects daily models "
+                f"({', '.join(key.to_user_string() for key in daily)}), which a full refresh would rebuild "
+                "from this run's window alone. Select the staging and dimension models only."
+            ),
+            allow_retries=False,
+        )
     window = context.partition_time_window
     context.log.info(f"Building the daily dbt models for [{window.start.date()}, {window.end.date()})")
     yield from _build(dbt, context, dbt_environment_for_window(window))
@@ -239,4 +239,4 @@ def dbt_rollup_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(dbt, context)
 
 
-dbt_model_assets = [dbt_dimension_models, dbt_daily_models, dbt_rollup_models]
+dbt_model_assets = [dbt_dimension_and_daily_models, dbt_rollup_models]

@@ -54,7 +54,8 @@ def test_values_are_stored_stripped_of_surrounding_whitespace(tmp_path):
     # vision_dbt/macros/staging.sql), which must equal the staged, trimmed id.
     land(tmp_path, HEADER + " O-1 ,1,\tBK-1, B-1 ,2,10.00,0.00, USD ,2026-03-14 10:00:00\n")
     row = load(tmp_path).frame.iloc[0]
-    assert (row["order_id"], row["customer_id"], row["book_id"], row["currency"]) == ("O-1", "BK-1", "B-1", "USD")
+    stored = (row["order_id"], row["customer_id"], row["book_id"], row["currency"])
+    assert stored == ("O-1", "BK-1", "B-1", "USD")
 
 
 def test_exact_duplicate_rows_are_removed_and_counted(tmp_path):

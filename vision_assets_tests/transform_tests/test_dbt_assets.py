@@ -14,7 +14,7 @@ from vision_assets.identity_evaluation import evaluate_identity_links
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
-from vision_assets.transform.assets import dbt_dimension_models
+from vision_assets.transform.assets import dbt_dimension_and_daily_models
 from vision_assets.transform.project import vision_dbt_project, vision_dbt_resource
 from vision_assets.warehouse import VisionDuckDBPandasIOManager
 from vision_assets_tests.transform_tests.dbt_cli import run_dbt
@@ -159,14 +159,28 @@ def test_three_days_build_with_every_dbt_test_passing(warehouse):
     ]
 
 
-def test_dbt_builds_after_the_first_on_a_warehouse_skip_parsing(warehouse):
-    """The run's first dbt build parses the whole project (the saved parse was made for another warehouse
-    file) and leaves its state for the next: the daily build, whatever its window, and the roll-up build of
-    the same run parse nothing."""
+def test_a_runs_dimensions_and_daily_models_are_one_dbt_build(warehouse):
+    """dbt's start-up, artifacts and exit (about 3.5 s) are paid once for a day's staging, dimensions and
+    daily facts, not once per set: one invocation builds the unpartitioned models and the day's."""
     project = vision_dbt_project()
     target = project.project_dir / project.target_path
     run = warehouse["first"].run_id[:7]
-    for op in ("dbt_daily_models", "dbt_rollup_models"):
+    [invocation] = target.glob(f"dbt_dimension_and_daily_models-{run}-*")
+    results = json.loads((invocation / "run_results.json").read_text())["results"]
+    built = {result["unique_id"] for result in results}
+    assert {"model.vision.stg_music__engagement", "model.vision.dim_customer"} <= built
+    assert {"model.vision.fct_sales", "model.vision.fct_daily_demand"} <= built
+    assert not any(".fct_customer_spend_monthly" in unique_id for unique_id in built)
+
+
+def test_dbt_builds_after_the_first_on_a_warehouse_skip_parsing(warehouse):
+    """The run's first dbt build parses the whole project (the saved parse was made for another warehouse
+    file) and leaves its state for the next: the roll-up build of the same run parses nothing, although
+    the first build ran with the daily window in its environment."""
+    project = vision_dbt_project()
+    target = project.project_dir / project.target_path
+    run = warehouse["first"].run_id[:7]
+    for op in ("dbt_rollup_models",):
         invocations = list(target.glob(f"{op}-{run}-*"))
         assert invocations, op
         for invocation in invocations:
@@ -365,25 +379,52 @@ def test_identity_resolution_links_accounts_without_merging_different_people(war
 
 
 def test_full_refresh_in_the_run_config_rebuilds_the_incremental_staging_tables_whole(warehouse):
-    """`full_refresh: true` in the launchpad's config of dbt_dimension_models runs `dbt build --full-refresh`
-    (what a change to a staging model's SQL needs); without it the event tables build incrementally. The
-    tables come out the same either way."""
+    """`full_refresh: true` in the launchpad's config of dbt_dimension_and_daily_models runs `dbt build
+    --full-refresh` (what a change to a staging model's SQL needs) when the run selects no daily model;
+    without it the event tables build incrementally. The tables come out the same either way."""
     before = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
-    job = dg.define_asset_job("dimensions", selection=dg.AssetSelection.assets(dbt_dimension_models))
+    graph = warehouse["defs"].resolve_asset_graph()
+    unpartitioned = [
+        key for key in dbt_dimension_and_daily_models.keys if graph.get(key).partitions_def is None
+    ]
+    job = dg.define_asset_job("dimensions", selection=dg.AssetSelection.assets(*unpartitioned))
     merged = dg.Definitions.merge(warehouse["defs"], dg.Definitions(jobs=[job]))
     resolved = merged.resolve_job_def("dimensions")
     result = resolved.execute_in_process(
         instance=warehouse["instance"],
-        run_config={"ops": {"dbt_dimension_models": {"config": {"full_refresh": True}}}},
+        run_config={"ops": {"dbt_dimension_and_daily_models": {"config": {"full_refresh": True}}}},
     )
     assert result.success
     project = vision_dbt_project()
     invocations = project.project_dir / project.target_path
-    [invocation] = invocations.glob(f"dbt_dimension_models-{result.run_id[:7]}-*")
+    [invocation] = invocations.glob(f"dbt_dimension_and_daily_models-{result.run_id[:7]}-*")
     run_results = json.loads((invocation / "run_results.json").read_text())
     assert run_results["args"]["full_refresh"] is True
     plain = warehouse["first"].run_id[:7]
-    [earlier] = invocations.glob(f"dbt_dimension_models-{plain}-*")
+    [earlier] = invocations.glob(f"dbt_dimension_and_daily_models-{plain}-*")
     assert json.loads((earlier / "run_results.json").read_text())["args"].get("full_refresh") is not True
     after = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_full_refresh_that_would_also_rebuild_daily_facts_is_refused(warehouse):
+    """`--full-refresh` would rebuild an incremental daily fact from the run's window alone and lose every
+    other day, so a run with `full_refresh: true` that selects a daily model fails before dbt starts,
+    naming the models, and every day stays."""
+    before = snapshot(warehouse["database"])
+    job = dg.define_asset_job("day", selection=dg.AssetSelection.assets(dbt_dimension_and_daily_models))
+    resolved = dg.Definitions.merge(warehouse["defs"], dg.Definitions(jobs=[job])).resolve_job_def("day")
+    result = resolved.execute_in_process(
+        instance=warehouse["instance"],
+        partition_key=FIRST_DAY.isoformat(),
+        run_config={"ops": {"dbt_dimension_and_daily_models": {"config": {"full_refresh": True}}}},
+        raise_on_error=False,
+    )
+    assert not result.success
+    [failure] = [event for event in result.all_events if event.is_step_failure]
+    message = failure.step_failure_data.error.message
+    assert "full_refresh" in message and "marts/fct_sales" in message, message
+    assert not result.get_asset_materialization_events()
+    after = snapshot(warehouse["database"])
+    for table, frame in before.items():
+        pd.testing.assert_frame_equal(frame, after[table], obj=table)

@@ -17,7 +17,7 @@ from vision_assets.definitions import defs
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform import assets as transform_assets
-from vision_assets.transform.assets import dbt_daily_models, dbt_dimension_models, dbt_rollup_models
+from vision_assets.transform.assets import dbt_dimension_and_daily_models, dbt_rollup_models
 from vision_assets.transform.project import (
     INVOCATION_FOLDERS_KEPT,
     VisionDbtCliResource,
@@ -91,16 +91,16 @@ def test_every_model_compiles_for_snowflake_offline(tmp_path):
     assert "cast('1900-01-01' as date)" in membership and "cast('2999-12-31' as date)" in membership
 
 
-def test_dimensions_daily_facts_and_rollups_are_three_sets_in_dependency_order():
-    dimensions, daily, rollups = (
-        set(assets.keys) for assets in (dbt_dimension_models, dbt_daily_models, dbt_rollup_models)
-    )
-    assert not (dimensions & daily) and not (daily & rollups) and not (dimensions & rollups)
+def test_dimensions_and_daily_facts_then_rollups_are_two_sets_in_dependency_order():
+    first, rollups = set(dbt_dimension_and_daily_models.keys), set(dbt_rollup_models.keys)
+    assert not (first & rollups)
+    graph = defs.resolve_asset_graph()
+    daily = {key for key in first if graph.get(key).partitions_def is not None}
+    dimensions = first - daily
     assert {dg.AssetKey(["marts", "dim_customer"]), dg.AssetKey(["marts", "dim_product"])} <= dimensions
     assert {dg.AssetKey(["marts", "fct_sales"]), dg.AssetKey(["demand", "fct_daily_demand"])} <= daily
     assert dg.AssetKey(["demand", "fct_customer_spend_monthly"]) in rollups
 
-    graph = defs.resolve_asset_graph()
     for key in daily:
         assert graph.get(key).partitions_def == daily_partitions, key
         assert graph.get(key).metadata["partition_expr"], key
@@ -108,11 +108,11 @@ def test_dimensions_daily_facts_and_rollups_are_three_sets_in_dependency_order()
     for key in dimensions | rollups:
         assert graph.get(key).partitions_def is None, key
     for key in rollups:
-        assert not (graph.get(key).child_keys & (dimensions | daily)), key
+        assert not (graph.get(key).child_keys & first), key
 
 
 def test_reconciliation_and_key_tests_are_blocking_asset_checks():
-    checks = {spec.key: spec for spec in dbt_daily_models.check_specs}
+    checks = {spec.key: spec for spec in dbt_dimension_and_daily_models.check_specs}
     sales = dg.AssetKey(["marts", "fct_sales"])
     assert checks[dg.AssetCheckKey(sales, "assert_fct_sales_net_revenue_matches_raw_sources")].blocking
     assert checks[dg.AssetCheckKey(sales, "column_constraints_fct_sales_")].blocking
@@ -120,9 +120,7 @@ def test_reconciliation_and_key_tests_are_blocking_asset_checks():
 
 def test_a_models_column_constraints_check_names_the_rules_it_checks():
     """One check per model covers its columns' declared rules; the analyst reads which in its description."""
-    checks = {
-        spec.key: spec for spec in (*dbt_dimension_models.check_specs, *dbt_daily_models.check_specs)
-    }
+    checks = {spec.key: spec for spec in dbt_dimension_and_daily_models.check_specs}
     customers = dg.AssetKey(["staging", "stg_books__customers"])
     description = checks[dg.AssetCheckKey(customers, "column_constraints_stg_books__customers_")].description
     assert "account_key" in description and "updated_at" in description
@@ -211,7 +209,7 @@ def test_old_dbt_invocation_folders_are_pruned_keeping_the_newest_and_the_last_w
     day = 24 * 3600
     folders = []
     for index in range(INVOCATION_FOLDERS_KEPT + 5):
-        folder = tmp_path / f"dbt_daily_models-{index:07x}-abcdef{index % 10}"
+        folder = tmp_path / f"dbt_dimension_and_daily_models-{index:07x}-abcdef{index % 10}"
         folder.mkdir()
         (folder / "dbt.log").write_text("log")
         # All but the last three from the last day (the last two of those beyond the newest kept), then three
