@@ -28,7 +28,8 @@
 with
 
 {{ events_to_restage(
-    source('raw', line ~ '_billing'), landed_id='billing_event_id', landed_at='occurred_at', staged_id='billing_event_id'
+    source('raw', line ~ '_billing'), landed_id='billing_event_id', landed_at='occurred_at',
+    staged_id='billing_event_id'
 ) }}
 
 source as (
@@ -226,9 +227,10 @@ final as (
       orders, every line of an order with a changed line (a line that did not change comes out the same),
       and the memberships whole memberships, since which change is a membership's current state depends on
       all of its changes.
-    * Each key of a re-staged event comes out as its winning row, or as a tombstone (`loaded_at` null) when
-      no copy is left; the `restage_keys` strategy below deletes every key it is given and inserts the rows
-      that are not tombstones, in one transaction.
+    * Each key of a re-staged event comes out as its winning row, and each key staged on a changed day
+      that has no copy left as a tombstone (`loaded_at` null; `select_restaged`); the `restage_keys`
+      strategy below deletes every key it is given and inserts the rows that are not tombstones, in one
+      transaction.
 
     A day whose every row lost to copies landed elsewhere keeps a raw pair the table never shows, so it is
     re-staged on each build; that costs a few events and changes nothing. A change to a model's SQL or to
