@@ -11,6 +11,8 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+from benchmarks.stats import LinearCost, size_adjusted_ratio
+
 TABLE_START = "<!-- benchmark-results:start -->"
 TABLE_END = "<!-- benchmark-results:end -->"
 PACKAGES = (
@@ -77,6 +79,29 @@ def _seconds(summary: dict | None) -> str:
 
 def _number(value: float | None, pattern: str = "{:,.0f}") -> str:
     return "–" if value is None else pattern.format(value)
+
+
+def _size_adjusted(history: dict, fits: dict) -> str:
+    """The history ratios with the short history's day scaled by the fit to the long day's size."""
+    adjusted = []
+    for path, long_key, short_key in (("dagster", "long", "short"), ("floor", "floor_long", "floor_short")):
+        if path not in fits or not history.get(long_key) or not history.get(short_key):
+            return ""
+        adjusted.append(
+            size_adjusted_ratio(
+                history[long_key]["median"],
+                history[short_key]["median"],
+                history["day_rows"],
+                history["short_day_rows"],
+                LinearCost(**fits[path]),
+            )
+        )
+    if None in adjusted:
+        return ""
+    return (
+        f" Scaled by each path's fit to the long history's day size: {adjusted[0]:.2f} through Dagster, "
+        f"{adjusted[1]:.2f} in plain DuckDB."
+    )
 
 
 def render_table(results: dict) -> str:
@@ -152,7 +177,7 @@ def render_table(results: dict) -> str:
             f"{_number(history.get('day_rows'))} "
             f"against {_number(history.get('short_day_rows'))} rows); plain DuckDB "
             f"{_seconds(history.get('floor_long'))} against {_seconds(history.get('floor_short'))}, ratio "
-            f"{_number(history.get('floor_ratio'), '{:.2f}')}."
+            f"{_number(history.get('floor_ratio'), '{:.2f}')}.{_size_adjusted(history, fits)}"
         )
     if load:
         lines.append(f"- Code location load (import the definitions and the dbt manifest): {_seconds(load)}.")

@@ -74,3 +74,19 @@ def fit_fixed_marginal(rows: Sequence[float], seconds: Sequence[float]) -> Linea
 def ratio(numerator: float, denominator: float) -> float | None:
     """``numerator / denominator``, or None when the denominator is not positive (no meaningful ratio)."""
     return numerator / denominator if denominator > 0 else None
+
+
+def size_adjusted_ratio(
+    long_seconds: float, short_seconds: float, long_rows: float, short_rows: float, cost: LinearCost
+) -> float | None:
+    """``long_seconds`` against ``short_seconds`` scaled by ``cost`` to a day of ``long_rows`` landed rows.
+
+    The history comparison's two days come from two simulations: the year's day D lands more rows than
+    the 30-day simulation's (the business has grown by then). The fitted cost of a day (over the scales,
+    all on 30-day histories) predicts what the short history's day would take at the long day's size; a
+    ratio of 1 means the long history added nothing beyond the day's own size.
+    """
+    predicted_short, predicted_long = cost.seconds_for(short_rows), cost.seconds_for(long_rows)
+    if predicted_short <= 0 or predicted_long <= 0 or short_seconds <= 0:
+        return None
+    return long_seconds / (short_seconds * predicted_long / predicted_short)

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from benchmarks import report
-from benchmarks.stats import fit_fixed_marginal, ratio, summarize
+from benchmarks.stats import LinearCost, fit_fixed_marginal, ratio, size_adjusted_ratio, summarize
 
 
 def test_summary_is_median_and_relative_spread():
@@ -30,6 +30,16 @@ def test_fit_recovers_fixed_and_marginal_cost_of_an_exact_line():
     assert cost.marginal_seconds_per_million_rows == pytest.approx(40.0)
     assert cost.seconds_for(1_000_000) == pytest.approx(49.0)
     assert cost.points == 3
+
+
+def test_size_adjusted_history_ratio_takes_out_the_longer_days_own_size():
+    cost = LinearCost(fixed_seconds=1.0, marginal_seconds_per_million_rows=100.0, points=3)
+    # At 5,000 rows the fit predicts 1.5 s, at 10,000 rows 2.0 s: a short-history day of 1.5 s would take
+    # 2.0 s at the long day's size, so a long-history day of 3.0 s is 1.5 times that.
+    assert size_adjusted_ratio(3.0, 1.5, 10_000, 5_000, cost) == pytest.approx(1.5)
+    # A day that took exactly what its size predicts did not grow with the history.
+    assert size_adjusted_ratio(2.0, 1.5, 10_000, 5_000, cost) == pytest.approx(1.0)
+    assert size_adjusted_ratio(2.0, 0.0, 10_000, 5_000, cost) is None
 
 
 def test_fit_is_least_squares_through_noisy_points():
@@ -128,6 +138,8 @@ def test_table_shows_every_scale_the_fit_the_targets_and_what_was_skipped():
     assert "0.5 s fixed + 10.0 s per million landed rows" in table
     assert "fixed cost under 15 s — 19.0 s: **not met**" in table
     assert "Skipped: scale 30: no time left." in table
+    # Both days have 7,000 rows in the made-up history, so scaling to size changes nothing.
+    assert "Scaled by each path's fit to the long history's day size: 1.00 through Dagster" in table
     assert "Test CPU" in table and "The machine was quiet." in table
 
 
