@@ -102,7 +102,7 @@ def _collect(invocation: DbtCliInvocation, events: Iterator[Any]) -> tuple[list[
     return collected, None
 
 
-_ROW_COUNT_LOG = re.compile(r"^Row count of (?P<relation>\S+): (?P<rows>\d+)$")
+_ROW_COUNT_LOG = re.compile(r"^Row count of \S+: (?P<rows>\d+)$")
 
 
 def _streamed_with_logged_table_metadata(invocation: DbtCliInvocation) -> Iterator[Any]:
