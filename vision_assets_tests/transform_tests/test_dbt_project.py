@@ -97,6 +97,13 @@ def test_dimensions_and_daily_facts_then_rollups_are_two_sets_in_dependency_orde
     graph = defs.resolve_asset_graph()
     daily = {key for key in first if graph.get(key).partitions_def is not None}
     dimensions = first - daily
+    manifest = json.loads(transform_assets._project.manifest_path.read_text())
+    tagged_daily = {
+        VisionDbtTranslator().get_asset_key(node)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and "daily" in node["tags"]
+    }
+    assert daily == tagged_daily
     assert {dg.AssetKey(["marts", "dim_customer"]), dg.AssetKey(["marts", "dim_product"])} <= dimensions
     assert {dg.AssetKey(["marts", "fct_sales"]), dg.AssetKey(["demand", "fct_daily_demand"])} <= daily
     assert dg.AssetKey(["demand", "fct_customer_spend_monthly"]) in rollups
