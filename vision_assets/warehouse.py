@@ -7,9 +7,11 @@ the Dagster UI. Key-pair authentication is used when ``SNOWFLAKE_PRIVATE_KEY_PAT
 otherwise.
 """
 
+import functools
+import inspect
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -88,6 +90,32 @@ def fail_fast_unless_transient(what: str) -> Iterator[None]:
         raise dg.Failure(
             description=f"{what} failed with {type(error).__name__}: {error}", allow_retries=False
         ) from error
+
+
+def final_unless_transient(compute: Callable) -> Callable:
+    """An asset's compute function whose errors are final unless transient (see fail_fast_unless_transient).
+
+    With :data:`WAREHOUSE_RETRY_POLICY` on the asset, a warehouse briefly unavailable while its inputs are
+    read or its output written (the IO manager lets those errors through) is retried, and a mistake in the
+    computation fails the run once instead of four times. Dagster's retry policy has no filter by error,
+    hence this wrapper.
+    """
+    what = f"computing {compute.__name__}"
+    if inspect.isgeneratorfunction(compute):
+
+        @functools.wraps(compute)
+        def generator(*args, **kwargs):
+            with fail_fast_unless_transient(what):
+                yield from compute(*args, **kwargs)
+
+        return generator
+
+    @functools.wraps(compute)
+    def function(*args, **kwargs):
+        with fail_fast_unless_transient(what):
+            return compute(*args, **kwargs)
+
+    return function
 
 
 def checked_identifier(name: str, what: str) -> str:

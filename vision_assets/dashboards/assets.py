@@ -18,7 +18,7 @@ from vision_assets.dashboards import engagement, geography, page, products, sale
 from vision_assets.landing.contracts import BUSINESS_LINES
 from vision_assets.trust.declared import declared_lineage
 from vision_assets.trust.report import render_html, report_for_materialization
-from vision_assets.warehouse import warehouse_pool
+from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_pool
 
 GROUP = "dashboards"
 OWNERS = ["team:analytics"]
@@ -68,7 +68,8 @@ def _publish(context: dg.AssetExecutionContext, dashboard: page.Dashboard) -> dg
 
 
 _COMMON = {"group_name": GROUP, "owners": OWNERS, "kinds": KINDS}
-_READS_WAREHOUSE = {**_COMMON, "pool": warehouse_pool()}
+# Retried when the warehouse was briefly unavailable, and only then (final_unless_transient).
+_READS_WAREHOUSE = {**_COMMON, "pool": warehouse_pool(), "retry_policy": WAREHOUSE_RETRY_POLICY}
 
 
 def _tiles(tiles: dict[str, tuple[str, str, list[str]]]) -> dict[str, dg.MetadataValue]:
@@ -127,6 +128,7 @@ _PLACES = "marts.dim_geography"
     ),
     **_READS_WAREHOUSE,
 )
+@final_unless_transient
 def sales_by_business_line(
     context: dg.AssetExecutionContext, daily_demand: pd.DataFrame
 ) -> dg.MaterializeResult:
@@ -176,6 +178,7 @@ def sales_by_business_line(
     ),
     **_READS_WAREHOUSE,
 )
+@final_unless_transient
 def customer_spending(
     context: dg.AssetExecutionContext, spend: pd.DataFrame, segments: pd.DataFrame
 ) -> dg.MaterializeResult:
@@ -232,6 +235,7 @@ def customer_spending(
     ),
     **_READS_WAREHOUSE,
 )
+@final_unless_transient
 def geography_dashboard(
     context: dg.AssetExecutionContext, daily_demand: pd.DataFrame, places: pd.DataFrame
 ) -> dg.MaterializeResult:
@@ -275,6 +279,7 @@ def geography_dashboard(
     ),
     **_READS_WAREHOUSE,
 )
+@final_unless_transient
 def product_performance(context: dg.AssetExecutionContext, performance: pd.DataFrame) -> dg.MaterializeResult:
     """Product performance and reviews: sales volume against average rating and review count, and the best
     and worst performers of each category.
@@ -326,6 +331,7 @@ def product_performance(context: dg.AssetExecutionContext, performance: pd.DataF
     ),
     **_READS_WAREHOUSE,
 )
+@final_unless_transient
 def content_engagement(
     context: dg.AssetExecutionContext,
     content: pd.DataFrame,

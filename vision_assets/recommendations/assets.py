@@ -31,7 +31,7 @@ from vision_assets.recommendations.popularity import (
     popular_lists,
 )
 from vision_assets.trust.declared import declared_lineage
-from vision_assets.warehouse import warehouse_pool
+from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_pool
 
 OWNERS = ["team:data-science"]
 TOP_N = 10
@@ -113,8 +113,14 @@ _MART_INPUTS = {
     "reviews": _table("marts.fct_reviews", _REVIEWS),
     "products": _table("marts.dim_product", _PRODUCTS),
 }
-_RECOMMENDATIONS = {"group_name": "recommendations", "owners": OWNERS, "pool": warehouse_pool()}
-_ANALYTICS = {"group_name": "analytics", "owners": OWNERS, "pool": warehouse_pool()}
+# Retried when the warehouse was briefly unavailable, and only then (final_unless_transient).
+_RECOMMENDATIONS = {
+    "group_name": "recommendations",
+    "owners": OWNERS,
+    "pool": warehouse_pool(),
+    "retry_policy": WAREHOUSE_RETRY_POLICY,
+}
+_ANALYTICS = {**_RECOMMENDATIONS, "group_name": "analytics"}
 
 # Column lineage (`dagster/column_lineage`): what each output column is computed from. A model's output
 # (a rank, a score, a similarity) comes from every interaction it learned from.
@@ -221,6 +227,7 @@ POPULAR_ITEMS_LINEAGE = declared_lineage(
     kinds={"python", "pandas"},
     **_RECOMMENDATIONS,
 )
+@final_unless_transient
 def popular_items(
     context: dg.AssetExecutionContext,
     sales: pd.DataFrame,
@@ -326,6 +333,7 @@ USER_RECOMMENDATIONS_LINEAGE = declared_lineage(
     ],
     **_RECOMMENDATIONS,
 )
+@final_unless_transient
 def user_recommendations(
     context: dg.AssetExecutionContext,
     config: RecommenderConfig,
@@ -479,6 +487,7 @@ SIMILAR_ITEMS_LINEAGE = declared_lineage(
     kinds={"python", "scipy"},
     **_RECOMMENDATIONS,
 )
+@final_unless_transient
 def similar_items_asset(
     context: dg.AssetExecutionContext,
     sales: pd.DataFrame,
@@ -583,6 +592,7 @@ CUSTOMER_SEGMENTS_LINEAGE = declared_lineage(
     kinds={"python", "pandas"},
     **_ANALYTICS,
 )
+@final_unless_transient
 def customer_segments(
     context: dg.AssetExecutionContext,
     sales: pd.DataFrame,
@@ -717,6 +727,7 @@ CHURN_SCORES_LINEAGE = declared_lineage(
     ],
     **_ANALYTICS,
 )
+@final_unless_transient
 def churn_scores(
     context: dg.AssetExecutionContext,
     memberships: pd.DataFrame,

@@ -10,12 +10,15 @@ from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
 from vision_assets.raw.assets import build_raw_asset
 from vision_assets.resources import LandingZone
 from vision_assets.snowflake_warehouse import AtomicSnowflakePandasTypeHandler
+from vision_assets.definitions import defs
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
     DeclaredSchemaDuckDBPandasTypeHandler,
     VisionDuckDBPandasIOManager,
+    final_unless_transient,
     is_transient,
     snowflake_io_manager,
+    warehouse_pool,
 )
 from vision_assets_tests.hardening_tests.conftest import DAY
 from vision_assets_tests.raw_tests.test_raw_assets import landed_rows, warehouse_rows
@@ -172,3 +175,50 @@ def test_a_dbt_build_that_meets_a_held_warehouse_file_is_retried_and_succeeds(tm
     assert [event.asset_key for event in result.get_asset_materialization_events()] == [seed]
     with duckdb.connect(str(database), read_only=True) as connection:
         assert connection.execute("select count(*) from staging.currency_rates").fetchone()[0] > 0
+
+
+def _computed_once(error: Exception | None = None, times: int = 1):
+    """A warehouse-reading asset as the recommendation and dashboard assets are built, whose computation
+    raises ``error`` its first ``times`` calls."""
+    calls = []
+
+    @dg.asset(retry_policy=WAREHOUSE_RETRY_POLICY)
+    @final_unless_transient
+    def scores(context: dg.AssetExecutionContext) -> int:
+        calls.append(1)
+        if error is not None and len(calls) <= times:
+            raise error
+        return len(calls)
+
+    return scores, calls
+
+
+def test_a_downstream_asset_that_meets_a_locked_warehouse_is_retried():
+    scores, calls = _computed_once(LOCKED)
+    result = dg.materialize([scores], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert result.success and retries(result) == 1 and len(calls) == 2
+
+
+def test_a_downstream_assets_own_mistake_fails_once_with_its_cause():
+    scores, calls = _computed_once(KeyError("customer_key"), times=10)
+    result = dg.materialize([scores], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success and retries(result) == 0 and len(calls) == 1
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert "computing scores failed with KeyError: 'customer_key'" in message
+
+
+def test_every_asset_that_reads_the_warehouse_downstream_of_dbt_retries_only_transient_errors():
+    graph = defs.resolve_asset_graph()
+    checked = set()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if key.path[0] not in ("recommendations", "analytics", "dashboards") or not node.is_executable:
+            continue
+        op = node.assets_def.op
+        if op.pool != warehouse_pool():
+            continue
+        assert op.retry_policy == WAREHOUSE_RETRY_POLICY, key
+        wrapped = hasattr(op.compute_fn.decorated_fn, "__wrapped__")
+        assert wrapped, f"{key}: its computation is not wrapped in final_unless_transient"
+        checked.add(key.path[0])
+    assert checked == {"recommendations", "analytics", "dashboards"}
