@@ -177,30 +177,44 @@ def test_a_dbt_build_that_meets_a_held_warehouse_file_is_retried_and_succeeds(tm
         assert connection.execute("select count(*) from staging.currency_rates").fetchone()[0] > 0
 
 
-def _computed_once(error: Exception | None = None, times: int = 1):
+def _computed_once(error: Exception | None = None, times: int = 1, yields: bool = False):
     """A warehouse-reading asset as the recommendation and dashboard assets are built, whose computation
-    raises ``error`` its first ``times`` calls."""
+    raises ``error`` its first ``times`` calls; ``yields`` makes it a generator, as user_recommendations is."""
     calls = []
 
-    @dg.asset(retry_policy=WAREHOUSE_RETRY_POLICY)
-    @final_unless_transient
-    def scores(context: dg.AssetExecutionContext) -> int:
+    def compute() -> int:
         calls.append(1)
         if error is not None and len(calls) <= times:
             raise error
         return len(calls)
 
+    if yields:
+
+        @dg.asset(retry_policy=WAREHOUSE_RETRY_POLICY)
+        @final_unless_transient
+        def scores(context: dg.AssetExecutionContext):
+            yield dg.Output(compute())
+
+    else:
+
+        @dg.asset(retry_policy=WAREHOUSE_RETRY_POLICY)
+        @final_unless_transient
+        def scores(context: dg.AssetExecutionContext) -> int:
+            return compute()
+
     return scores, calls
 
 
-def test_a_downstream_asset_that_meets_a_locked_warehouse_is_retried():
-    scores, calls = _computed_once(LOCKED)
+@pytest.mark.parametrize("yields", [False, True], ids=["returns", "yields"])
+def test_a_downstream_asset_that_meets_a_locked_warehouse_is_retried(yields):
+    scores, calls = _computed_once(LOCKED, yields=yields)
     result = dg.materialize([scores], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert result.success and retries(result) == 1 and len(calls) == 2
 
 
-def test_a_downstream_assets_own_mistake_fails_once_with_its_cause():
-    scores, calls = _computed_once(KeyError("customer_key"), times=10)
+@pytest.mark.parametrize("yields", [False, True], ids=["returns", "yields"])
+def test_a_downstream_assets_own_mistake_fails_once_with_its_cause(yields):
+    scores, calls = _computed_once(KeyError("customer_key"), times=10, yields=yields)
     result = dg.materialize([scores], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success and retries(result) == 0 and len(calls) == 1
     message = result.get_step_failure_events()[0].step_failure_data.error.message
