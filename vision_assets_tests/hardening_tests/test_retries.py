@@ -6,11 +6,11 @@ import fakesnow
 import pytest
 import snowflake.connector.errors
 
+from vision_assets.definitions import defs
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
 from vision_assets.raw.assets import build_raw_asset
 from vision_assets.resources import LandingZone
 from vision_assets.snowflake_warehouse import AtomicSnowflakePandasTypeHandler
-from vision_assets.definitions import defs
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
     DeclaredSchemaDuckDBPandasTypeHandler,
@@ -179,7 +179,7 @@ def test_a_dbt_build_that_meets_a_held_warehouse_file_is_retried_and_succeeds(tm
 
 def _computed_once(error: Exception | None = None, times: int = 1, yields: bool = False):
     """A warehouse-reading asset as the recommendation and dashboard assets are built, whose computation
-    raises ``error`` its first ``times`` calls; ``yields`` makes it a generator, as user_recommendations is."""
+    raises ``error`` its first ``times`` calls; ``yields`` makes it a generator (as user_recommendations)."""
     calls = []
 
     def compute() -> int:
