@@ -143,7 +143,10 @@ def _model_statement(node: dict) -> dict:
             "name": node["name"],
             "sql": [
                 f"create or replace temp table {restaged} as {code}",
-                f"delete from {relation} where {key} in (select {key} from {restaged})",
+                (
+                    f"delete from {relation} where {key} in (select {key} from {restaged}) and {key} "
+                    f"between (select min({key}) from {restaged}) and (select max({key}) from {restaged})"
+                ),
                 f"insert into {relation} by name select * from {restaged} where loaded_at is not null",
             ],
         }

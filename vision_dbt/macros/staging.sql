@@ -231,6 +231,15 @@ final as (
       that has no copy left as a tombstone (`loaded_at` null; `select_restaged`); the `restage_keys`
       strategy below deletes every key it is given and inserts the rows that are not tombstones, in one
       transaction.
+    * Every filter on a changed day or a re-staged id also compares the bare column with the smallest
+      (and, for ids, the largest) value wanted. That condition adds nothing to the answer, but DuckDB can
+      compare it with the min/max it keeps per row group and skip the groups outside: the changed days
+      are almost always the newest, so a day's build reads only the last row groups instead of every
+      one (a wrapped column, `cast(occurred_at as date)` or a join, is read whole). It pays off as far
+      as ids grow with time, as Vision's exports' ids do (a day prefix); with random ids (UUIDs) the id
+      filter reads every row group, which is what it did before. `on_changed_days` and `id_between`.
+    * A day's build checks the rows of its window's landing days only (macros/tests.sql), with each of
+      their keys checked unique across the whole table.
 
     A day whose every row lost to copies landed elsewhere keeps a raw pair the table never shows, so it is
     re-staged on each build; that costs a few events and changes nothing. A change to a model's SQL or to
@@ -290,10 +299,10 @@ changed_days as (
 
 events_to_restage as (
     select {{ landed_id }} as event_id from {{ landed }}
-    where cast({{ landed_at }} as date) in (select landing_day from changed_days)
+    where {{ on_changed_days(landed_at) }}
     union
     select {{ staged_id }} as event_id from {{ this }}
-    where cast(occurred_at as date) in (select landing_day from changed_days)
+    where {{ on_changed_days('occurred_at') }}
 ),
     {%- endif %}
 {%- endmacro %}
@@ -303,7 +312,28 @@ events_to_restage as (
 {% macro where_event_restaged(landed_id) -%}
     {%- if restage_incrementally() %}
     where {{ landed_id }} in (select event_id from events_to_restage)
+        and {{ id_between(landed_id, 'event_id', 'events_to_restage') }}
     {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    Rows of an event time column on a changed day. The bare comparison with the first changed day repeats
+    part of the `in` and lets DuckDB skip the row groups of older days (see above).
+-#}
+{% macro on_changed_days(event_time) -%}
+    cast({{ event_time }} as date) in (select landing_day from changed_days)
+        and {{ event_time }} >= (select min(landing_day) from changed_days)
+{%- endmacro %}
+
+
+{#-
+    `column` between the smallest and the largest `wanted_column` of `wanted`: implied by an `in` on the
+    same values, and there only so DuckDB can skip the row groups whose ids are all outside (see above).
+-#}
+{% macro id_between(column, wanted_column, wanted) -%}
+    {{ column }} between (select min({{ wanted_column }}) from {{ wanted }})
+        and (select max({{ wanted_column }}) from {{ wanted }})
 {%- endmacro %}
 
 
@@ -322,7 +352,7 @@ from (
     select {{ key }} from {{ final }}
     union
     select {{ key }} from {{ this }}
-    where cast(occurred_at as date) in (select landing_day from changed_days)
+    where {{ on_changed_days('occurred_at') }}
 ) as restaged_keys
 left join {{ final }}
     on {{ final }}.{{ key }} = restaged_keys.{{ key }}
@@ -342,7 +372,8 @@ select * from {{ final }}
     {%- set key = arg_dict['unique_key'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where {{ key }} in (select {{ key }} from {{ restaged }});
+    where {{ key }} in (select {{ key }} from {{ restaged }})
+        and {{ id_between(key, key, restaged) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ restaged }}
