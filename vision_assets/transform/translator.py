@@ -124,8 +124,21 @@ def column_constraints_description(dbt_resource_props: Mapping[str, Any]) -> str
         f"Unique: {unique}." if unique else "",
         f"Always true: {'; '.join(checks)}." if checks else "",
         f"Found in: {'; '.join(references)}." if references else "",
+        _rows_checked(dbt_resource_props),
     ]
     return " ".join(["The columns' declared rules, one check for all of them.", *filter(None, rules)])
+
+
+def _rows_checked(dbt_resource_props: Mapping[str, Any]) -> str:
+    """Which rows a run's check reads, where that is not the whole table (vision_dbt/macros/tests.sql)."""
+    if is_daily_model(dbt_resource_props):
+        return "A run checks the days it builds."
+    if dbt_resource_props.get("config", {}).get("incremental_strategy") == "restage_keys":
+        return (
+            "A run for some days checks the events landed on those days, each key against the whole table; "
+            "a run for no day checks every row."
+        )
+    return ""
 
 
 class VisionDbtTranslator(DagsterDbtTranslator):

@@ -290,6 +290,59 @@ def test_a_broken_column_rule_fails_the_models_column_constraints_test(warehouse
     ]
 
 
+def test_a_days_build_checks_the_staged_events_of_its_days_and_their_keys_across_the_whole_table(
+    warehouse, tmp_path
+):
+    """A day's build re-stages the events landed on its day, so the staging event tables' column_constraints
+    test reads that day's rows only (a day's checks do not grow with the history), yet a key of that day
+    staged again on another day is still caught. A plain `dbt test` (no window) reads every row."""
+    copy = tmp_path / "vision.duckdb"  # the catalog name the compiled SQL uses
+    shutil.copy(warehouse["database"], copy)
+    target = tmp_path / "target"
+    second, third = FIRST_DAY + timedelta(days=1), FIRST_DAY + timedelta(days=2)
+    table = "staging.stg_books__engagement"
+    with duckdb.connect(str(copy)) as connection:
+        # A broken row on the first day, outside the third day's window.
+        connection.execute(
+            f"update {table} set business_line = 'music' "
+            f"where engagement_key = (select min(engagement_key) from {table} where occurred_at < '{second}')"
+        )
+        # A broken row on the third day, and a second copy of another third-day event staged on the first day.
+        connection.execute(
+            f"update {table} set account_id = null "
+            f"where engagement_key = (select min(engagement_key) from {table} where occurred_at >= '{third}')"
+        )
+        connection.execute(
+            f"insert into {table} "
+            f"select * replace (timestamp '{FIRST_DAY} 12:00:00' as occurred_at) from {table} "
+            f"where engagement_key = (select max(engagement_key) from {table} where occurred_at >= '{third}')"
+        )
+
+    def failed_rules(window: dict[str, str]) -> list[tuple]:
+        result = run_dbt(
+            ["test", "--select", "stg_books__engagement,test_name:column_constraints", "--store-failures"],
+            target,
+            {"VISION_DUCKDB_PATH": str(copy), **window},
+        )
+        assert "ERROR=1" in result.stdout, result.stdout
+        with duckdb.connect(str(copy), read_only=True) as connection:
+            return connection.execute(
+                "select column_name, rule, failing_rows "
+                "from dbt_test__audit.column_constraints_stg_books__engagement_ order by 1, 2"
+            ).fetchall()
+
+    third_day = {
+        "VISION_DAILY_WINDOW_START": third.isoformat(),
+        "VISION_DAILY_WINDOW_END": (third + timedelta(days=1)).isoformat(),
+    }
+    assert failed_rules(third_day) == [("account_id", "not null", 1), ("engagement_key", "unique", 1)]
+    assert failed_rules({}) == [
+        ("account_id", "not null", 1),
+        ("business_line", "business_line in ('books')", 1),
+        ("engagement_key", "unique", 1),
+    ]
+
+
 def test_every_warehouse_column_of_marts_and_demand_is_documented(warehouse):
     """The yml beside each model describes exactly the columns the table has."""
     manifest = json.loads(vision_dbt_project().manifest_path.read_text())

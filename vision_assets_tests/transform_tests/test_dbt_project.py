@@ -134,9 +134,14 @@ def test_a_models_column_constraints_check_names_the_rules_it_checks():
     assert "customer_name" not in description  # typed by the customer, may be empty
     assert "business_line in ('books')" in description
     assert "Unique: account_key, account_id." in description
+    assert "A run" not in description  # rebuilt whole, checked whole
     sales = dg.AssetKey(["marts", "fct_sales"])
     description = checks[dg.AssetCheckKey(sales, "column_constraints_fct_sales_")].description
     assert "customer_key -> dim_customer.customer_key" in description
+    assert description.endswith("A run checks the days it builds.")
+    engagement = dg.AssetKey(["staging", "stg_books__engagement"])
+    description = checks[dg.AssetCheckKey(engagement, "column_constraints_stg_books__engagement_")].description
+    assert description.endswith("each key against the whole table; a run for no day checks every row.")
     folded = ("not_null_", "accepted_values_", "non_negative_", "unique_")
     assert not any(key.name.startswith(folded) for key in checks), "per-column rule tests are back"
 

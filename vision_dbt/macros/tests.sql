@@ -5,9 +5,21 @@
     model's day column (its `partition_expr` meta). So fct_sales' column_constraints test (its keys unique,
     its references found) reads one day when one day is built, and every day on a plain `dbt build`. Any
     other `where` is applied as dbt would apply it.
+
+    The incrementally staged event tables (the `restage_keys` strategy, macros/staging.sql) get the same
+    window without any config, over the landing day of their rows (`occurred_at`): a day's build re-stages
+    the events landed on its days, so their tests read those days' rows. Rows of other days were checked
+    by the build that wrote them (a row re-written outside the window, an earlier change of a membership
+    or a copy that wins again, is written by the same SQL from the same landed row). A key, though, must
+    be unique in the whole table, not just among the window's rows: column_constraints checks each key of
+    the window against every row of the table (see column_constraint_rules). On a plain `dbt build` the
+    window is every day, so every row is read. Give a test its own `where` to read something else.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
+    {%- if not where and tested_model_is_restaged() -%}
+        {%- set where = '__daily_window__' -%}
+    {%- endif -%}
     {%- if where and '__daily_window__' in where -%}
         {%- set where = where | replace('__daily_window__', in_daily_window(tested_model_partition_expr())) -%}
     {%- endif -%}
@@ -22,10 +34,27 @@
 {%- endmacro %}
 
 
-{#- The day column (meta partition_expr) of the model a generic test is attached to (known once the graph is). -#}
+{#- The graph node of the model a generic test is attached to, or an empty dict (while parsing, or none). -#}
+{% macro tested_model_node() -%}
+    {%- do return((graph.get('nodes') or {}).get(model.get('attached_node') or '') or {}) -%}
+{%- endmacro %}
+
+
+{#- Whether the tested model is an incrementally staged event table (incremental_strategy restage_keys). -#}
+{% macro tested_model_is_restaged() -%}
+    {%- do return(tested_model_node().get('config', {}).get('incremental_strategy') == 'restage_keys') -%}
+{%- endmacro %}
+
+
+{#-
+    The day column of the model a generic test is attached to (known once the graph is): its meta
+    partition_expr, or for a staging event table the event time that decides a row's landing day.
+-#}
 {% macro tested_model_partition_expr() -%}
-    {%- set attached = graph.nodes.get(model.get('attached_node') or '') -%}
-    {%- set partition_expr = (attached or {}).get('config', {}).get('meta', {}).get('partition_expr') -%}
+    {%- set partition_expr = tested_model_node().get('config', {}).get('meta', {}).get('partition_expr') -%}
+    {%- if partition_expr is none and tested_model_is_restaged() -%}
+        {%- set partition_expr = 'occurred_at' -%}
+    {%- endif -%}
     {%- if partition_expr is none and execute -%}
         {{ exceptions.raise_compiler_error(
             "where: __daily_window__ needs a test attached to a model with meta partition_expr; "
@@ -43,7 +72,10 @@
     checked by `not in`)}:
       - `not_null`: rows where the column is null;
       - `check`: rows where its expression is false;
-      - `unique`: rows repeating a value another row holds (count - count distinct);
+      - `unique`: rows repeating a value another row holds (count - count distinct). On a staging event
+        table, whose tests read only the window's rows, the tested rows' values are looked up in the whole
+        table instead (`table`: rows of the table holding one of them, less the distinct values), so a
+        key re-staged today is caught repeating one staged on another day;
       - `foreign_key`: rows whose non-null value is missing from `to_columns` of the `to` model or seed.
     Known once the graph is; while parsing, a placeholder keeps the SQL valid.
 -#}
@@ -67,6 +99,8 @@
                     'failing_rows':
                         'sum(case when not (' ~ constraint.get('expression') ~ ') then 1 else 0 end)',
                 }) -%}
+            {%- elif constraint.get('type') == 'unique' and tested_model_is_restaged() -%}
+                {%- do rules.append({'column': name, 'rule': 'unique', 'table': attached.relation_name}) -%}
             {%- elif constraint.get('type') == 'unique' -%}
                 {%- do rules.append({
                     'column': name, 'rule': 'unique',

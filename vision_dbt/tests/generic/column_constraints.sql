@@ -5,11 +5,13 @@
       - `type: check` with an `expression`: the expression is never false on a row, e.g.
         "business_line in ('books', 'flicks', 'music', 'mart')" (the allowed values) or "amount >= 0". As in a
         SQL check constraint, a null passes: nulls are the not_null rule's business;
-      - `type: unique`: no two rows hold the same value (nulls aside);
+      - `type: unique`: no two rows hold the same value (nulls aside). On a staging event table, whose
+        test reads the window's rows only, no other row of the whole table holds one of their values;
       - `type: foreign_key` with `to: "ref('dim_date')"` and `to_columns: [date_day]`: every non-null value is
         found in that column of that model or seed (dbt's relationships test).
-    It fails with one row per broken rule (column_name, rule, failing_rows). On the daily models it looks at
-    the window being built, like their other tests (`where: __daily_window__`). Each part reads the model
+    It fails with one row per broken rule (column_name, rule, failing_rows). On the daily models and the
+    staging event tables it looks at the window being built, like their other tests (`where:
+    __daily_window__`; see get_where_subquery in macros/tests.sql). Each part reads the model
     itself rather than a shared CTE: DuckDB materializes a CTE read more than once, a copy of the whole
     table.
 
@@ -28,6 +30,7 @@
 {%- set rules = column_constraint_rules() %}
 {%- set scanned = rules | selectattr('failing_rows', 'defined') | list %}
 {%- set references = rules | selectattr('parent', 'defined') | list %}
+{%- set looked_up = rules | selectattr('table', 'defined') | list %}
 
 {%- if scanned %}
 with scanned as (
@@ -47,6 +50,20 @@ select
     failing_rows_{{ loop.index }} as failing_rows
 from scanned
 where failing_rows_{{ loop.index }} > 0
+{{ "union all" if not loop.last or references or looked_up }}
+{%- endfor %}
+{#- A looked-up rule's `between` repeats its `in` so that DuckDB skips the row groups of the table whose
+    min/max lie outside the tested values, as macros/staging.sql does when it re-stages them. -#}
+{%- for rule in looked_up %}
+select '{{ rule.column }}' as column_name, '{{ rule.rule }}' as rule, failing_rows
+from (
+    select count(*) - count(distinct {{ rule.column }}) as failing_rows
+    from {{ rule.table }}
+    where {{ rule.column }} in (select {{ rule.column }} from {{ model }})
+        and {{ rule.column }} between (select min({{ rule.column }}) from {{ model }})
+            and (select max({{ rule.column }}) from {{ model }})
+) as repeated
+where failing_rows > 0
 {{ "union all" if not loop.last or references }}
 {%- endfor %}
 {%- for rule in references %}
