@@ -8,7 +8,9 @@ The plan (full mode, within 30 minutes on 2 cores):
   (landing → ``fct_daily_demand``) and day D in plain DuckDB on a copy of the same warehouse, then the
   recommender's training on the 30 days;
 * history: at scale 1, a second warehouse gets the 364 days before D in one run, and day D through Dagster
-  is timed again: the same day's files with 364 days of history instead of 30;
+  and in plain DuckDB is timed again, against a 30-day history simulated at the scale that lands as many
+  rows on day D (a year-old business is bigger: at one scale, the year's day D lands over 1.5 times the
+  rows of the 31-day simulation's), so the ratio shows what the history adds and not the day's size;
 * the code location load, in fresh processes.
 
 Scale 30 runs only when the time spent so far leaves room for it (projected from scale 10); the results
@@ -272,11 +274,18 @@ def _floor_runs(
     return runs
 
 
-def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floor_plan: Path) -> dict:
-    """Day D with a year of history before it, against day D with 30 days of history (``short``).
+def matched_scale(base_scale: float, long_day_rows: int, short_day_rows: int) -> float:
+    """The scale at which a 31-day simulation lands about ``long_day_rows`` on day D, given that it lands
+    ``short_day_rows`` at ``base_scale`` (rows grow linearly with the scale), to two decimals."""
+    return round(base_scale * long_day_rows / short_day_rows, 2)
 
-    The two warehouses come from two simulations at the same scale (a year, and the 31 days up to D), so
-    day D's files are not byte-identical: the ratio per landed row is reported beside the plain one.
+
+def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floor_plan: Path) -> dict:
+    """Day D with a year of history before it, against day D with 30 days of history (``short``, a
+    ``measure_scale`` result at the scale whose day D lands as many rows as the year's).
+
+    The two warehouses come from two simulations, so day D's files are not byte-identical; the rows each
+    lands are reported, with the ratio per landed row.
     """
     data_dir = _new_data_dir(runner.work_dir / "warehouse-history")
     first = MEASURED_DAY - timedelta(days=plan.long_history_days - 1)
@@ -326,6 +335,7 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floo
     plain = ratio(long["median"], short["dagster_day"]["median"])
     return {
         "scale": plan.base_scale,
+        "short_scale": short["scale"],
         "short_history_days": plan.short_history_days,
         "long_history_days": plan.long_history_days - 1,
         "day_rows": day_rows,
@@ -347,6 +357,31 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floo
             "peak_mb": backfill["peak_mb"],
         },
     }
+
+
+def _measure_matched_short_history(
+    runner: Runner, plan: Plan, history_landing: Path, base: dict, floor_plan: Path
+) -> dict:
+    """The 30-day side of the history comparison: ``measure_scale`` at the scale whose day D lands as many
+    rows as the year's day D (``base`` is the base scale's result, for its rows per scale)."""
+    scale = matched_scale(base["scale"], landed_rows(history_landing, [MEASURED_DAY]), base["day_rows"])
+    if scale == base["scale"]:
+        return base
+    landing = runner.work_dir / f"landing-matched-s{scale:g}"
+    runner.run(
+        "simulate_days",
+        {
+            "landing": str(landing),
+            "truth": str(runner.work_dir / f"truth-matched-s{scale:g}"),
+            "start": (MEASURED_DAY - timedelta(days=plan.short_history_days)).isoformat(),
+            "days": plan.short_history_days + 1,
+            "scale": scale,
+        },
+        label=f"simulate-matched-s{scale:g}",
+    )
+    short = measure_scale(runner, plan, scale, landing, floor_plan)
+    shutil.rmtree(landing, ignore_errors=True)
+    return short
 
 
 def _fits(scales: list[dict]) -> dict:
@@ -506,7 +541,8 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
                 },
                 label="simulate-history",
             )
-            history = measure_history(runner, plan, history_landing, scales[0], floor_plan)
+            short = _measure_matched_short_history(runner, plan, history_landing, scales[0], floor_plan)
+            history = measure_history(runner, plan, history_landing, short, floor_plan)
             (work_dir / "partial-results.json").write_text(
                 json.dumps({"scales": scales, "history": history, "steps": runner.steps}, indent=1)
             )

@@ -81,6 +81,14 @@ def _number(value: float | None, pattern: str = "{:,.0f}") -> str:
     return "–" if value is None else pattern.format(value)
 
 
+def _short_scale(history: dict) -> str:
+    """How the short history was simulated, when not at the long history's scale."""
+    short_scale = history.get("short_scale", history["scale"])
+    if short_scale == history["scale"]:
+        return ""
+    return f" (simulated at scale {short_scale:g}, the scale that lands about as many rows on that day)"
+
+
 def _size_adjusted(history: dict, fits: dict) -> str:
     """The history ratios with the short history's day scaled by the fit to the long day's size."""
     adjusted = []
@@ -170,7 +178,8 @@ def render_table(results: dict) -> str:
     if history:
         lines.append(
             f"- Day {results.get('measured_day', 'D')} at scale {history['scale']:g} with "
-            f"{history['long_history_days']} days of history against {history['short_history_days']}: "
+            f"{history['long_history_days']} days of history against {history['short_history_days']}"
+            f"{_short_scale(history)}: "
             f"{_seconds(history.get('long'))} against {_seconds(history.get('short'))} through Dagster, "
             f"ratio {_number(history.get('ratio'), '{:.2f}')} "
             f"({_number(history.get('ratio_per_row'), '{:.2f}')} per landed row: "

@@ -111,6 +111,7 @@ def _results() -> dict:
         },
         "history": {
             "scale": 1,
+            "short_scale": 1.6,
             "long_history_days": 364,
             "short_history_days": 30,
             "long": summary,
@@ -138,6 +139,7 @@ def test_table_shows_every_scale_the_fit_the_targets_and_what_was_skipped():
     assert "0.5 s fixed + 10.0 s per million landed rows" in table
     assert "fixed cost under 15 s — 19.0 s: **not met**" in table
     assert "Skipped: scale 30: no time left." in table
+    assert "364 days of history against 30 (simulated at scale 1.6, the scale that lands about" in table
     # Both days have 7,000 rows in the made-up history, so scaling to size changes nothing.
     assert "Scaled by each path's fit to the long history's day size: 1.00 through Dagster" in table
     assert "Test CPU" in table and "The machine was quiet." in table
@@ -174,3 +176,13 @@ def test_history_target_fails_when_either_path_grows_with_the_history():
     history = targets["a day's cost does not grow with the history"]
     assert history["met"] is False
     assert history["measured"] == "0.90 through Dagster, 4.20 in plain DuckDB"
+
+
+def test_the_short_history_is_simulated_at_the_scale_that_lands_the_long_days_rows():
+    """A year-old business lands more rows a day than a 31-day one at the same scale; rows grow linearly
+    with the scale, so the short history's scale is the base scale times the ratio of the two days' rows."""
+    from benchmarks.harness import matched_scale
+
+    assert matched_scale(1, 13_737, 8_431) == 1.63
+    assert matched_scale(0.25, 2_000, 2_000) == 0.25
+    assert matched_scale(2, 9_000, 12_000) == 1.5
