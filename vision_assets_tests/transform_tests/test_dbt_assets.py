@@ -395,6 +395,38 @@ def test_net_revenue_reconciles_to_the_raw_sources_to_the_cent(warehouse):
     assert ((per_line["net_usd_raw"] - per_line["net_usd_model"]).abs() < 0.005).all(), per_line
 
 
+def test_the_reconciliation_tests_fail_on_a_missing_days_revenue_and_pass_a_line_that_earned_nothing(
+    warehouse, tmp_path
+):
+    """dbt's reconciliation tests count a line and day absent on one side as zero: a line with no sale
+    and no payment that day (demand keeps its row for the engagement, with zero revenue) reconciles, and
+    a day of sales missing from the model does not."""
+    copy = tmp_path / "vision.duckdb"  # the catalog name the compiled SQL uses
+    shutil.copy(warehouse["database"], copy)
+    target = tmp_path / "target"
+
+    def failures(test: str) -> int:
+        result = run_dbt(["test", "--select", test], target, {"VISION_DUCKDB_PATH": str(copy)})
+        (outcome,) = json.loads((target / "run_results.json").read_text())["results"]
+        assert outcome["unique_id"] == f"test.vision.{test}", result.stdout
+        return outcome["failures"]
+
+    assert failures("assert_fct_daily_demand_net_revenue_matches_raw_sources") == 0
+    with duckdb.connect(str(copy)) as connection:
+        # A quiet line and day: one demand row with no revenue, on a day no raw export has.
+        connection.execute(
+            "insert into demand.fct_daily_demand "
+            "select * replace (date '2026-04-30' as demand_date, 0 as net_revenue_usd) "
+            "from demand.fct_daily_demand limit 1"
+        )
+        connection.execute(
+            "delete from marts.fct_sales where business_line = 'mart' "
+            f"and sale_date = '{FIRST_DAY + timedelta(days=1)}'"
+        )
+    assert failures("assert_fct_daily_demand_net_revenue_matches_raw_sources") == 0
+    assert failures("assert_fct_sales_net_revenue_matches_raw_sources") == 1
+
+
 def test_rerunning_the_middle_day_changes_nothing_and_a_new_day_touches_only_itself(warehouse):
     database, defs_, instance = warehouse["database"], warehouse["defs"], warehouse["instance"]
     before = snapshot(database)

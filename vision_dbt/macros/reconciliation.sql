@@ -66,7 +66,9 @@
 
 {#-
     Rows where a model's net revenue per business line and day differs from the raw sources' by a cent or
-    more, or exists on one side only. Empty when the model reconciles.
+    more. A side without a row for a line and day counts as zero: a day on which a line sold nothing and
+    billed nothing has no raw revenue row, while fct_daily_demand still has the line's row for its other
+    activity (engagement), with zero revenue. Empty when the model reconciles.
 -#}
 {% macro revenue_reconciliation_failures(model_revenue_sql) -%}
 with
@@ -100,9 +102,7 @@ compared as (
 final as (
 
     select * from compared
-    where raw_net_revenue_usd is null
-        or model_net_revenue_usd is null
-        or raw_net_revenue_usd <> model_net_revenue_usd
+    where coalesce(raw_net_revenue_usd, 0) <> coalesce(model_net_revenue_usd, 0)
 
 )
 
