@@ -52,16 +52,15 @@ from scanned
 where failing_rows_{{ loop.index }} > 0
 {{ "union all" if not loop.last or references or looked_up }}
 {%- endfor %}
-{#- A looked-up rule's `between` repeats its `in` so that DuckDB skips the row groups of the table whose
-    min/max lie outside the tested values, as macros/staging.sql does when it re-stages them. -#}
+{#- A looked-up rule's `id_between` (macros/staging.sql) repeats its `in` so that DuckDB skips the row
+    groups of the table whose min/max lie outside the tested values. -#}
 {%- for rule in looked_up %}
 select '{{ rule.column }}' as column_name, '{{ rule.rule }}' as rule, failing_rows
 from (
     select count(*) - count(distinct {{ rule.column }}) as failing_rows
     from {{ rule.table }}
     where {{ rule.column }} in (select {{ rule.column }} from {{ model }})
-        and {{ rule.column }} between (select min({{ rule.column }}) from {{ model }})
-            and (select max({{ rule.column }}) from {{ model }})
+        and {{ id_between(rule.column, rule.column, model) }}
 ) as repeated
 where failing_rows > 0
 {{ "union all" if not loop.last or references }}
