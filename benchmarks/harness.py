@@ -359,6 +359,23 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floo
     }
 
 
+def _simulate_short_history(runner: Runner, plan: Plan, scale: float, tag: str) -> Path:
+    """The 31 days up to D at ``scale`` into ``landing-<tag>`` of the work folder; returns that folder."""
+    landing = runner.work_dir / f"landing-{tag}"
+    runner.run(
+        "simulate_days",
+        {
+            "landing": str(landing),
+            "truth": str(runner.work_dir / f"truth-{tag}"),
+            "start": (MEASURED_DAY - timedelta(days=plan.short_history_days)).isoformat(),
+            "days": plan.short_history_days + 1,
+            "scale": scale,
+        },
+        label=f"simulate-{tag}",
+    )
+    return landing
+
+
 def _measure_matched_short_history(
     runner: Runner, plan: Plan, history_landing: Path, base: dict, floor_plan: Path
 ) -> dict:
@@ -367,18 +384,7 @@ def _measure_matched_short_history(
     scale = matched_scale(base["scale"], landed_rows(history_landing, [MEASURED_DAY]), base["day_rows"])
     if scale == base["scale"]:
         return base
-    landing = runner.work_dir / f"landing-matched-s{scale:g}"
-    runner.run(
-        "simulate_days",
-        {
-            "landing": str(landing),
-            "truth": str(runner.work_dir / f"truth-matched-s{scale:g}"),
-            "start": (MEASURED_DAY - timedelta(days=plan.short_history_days)).isoformat(),
-            "days": plan.short_history_days + 1,
-            "scale": scale,
-        },
-        label=f"simulate-matched-s{scale:g}",
-    )
+    landing = _simulate_short_history(runner, plan, scale, f"matched-s{scale:g}")
     short = measure_scale(runner, plan, scale, landing, floor_plan)
     shutil.rmtree(landing, ignore_errors=True)
     return short
@@ -509,18 +515,7 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
                 print(f"  skipping {skipped[-1]}", flush=True)
                 continue
         started = runner.elapsed_minutes()
-        landing = work_dir / f"landing-s{scale:g}"
-        runner.run(
-            "simulate_days",
-            {
-                "landing": str(landing),
-                "truth": str(work_dir / f"truth-s{scale:g}"),
-                "start": (MEASURED_DAY - timedelta(days=plan.short_history_days)).isoformat(),
-                "days": plan.short_history_days + 1,
-                "scale": scale,
-            },
-            label=f"simulate-s{scale:g}",
-        )
+        landing = _simulate_short_history(runner, plan, scale, f"s{scale:g}")
         scales.append(measure_scale(runner, plan, scale, landing, floor_plan))
         (work_dir / "partial-results.json").write_text(
             json.dumps({"scales": scales, "steps": runner.steps}, indent=1)
