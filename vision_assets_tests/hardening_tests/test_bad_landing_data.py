@@ -13,7 +13,7 @@ import pytest
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.landing.quarantine import quarantine_file, read_quarantine
-from vision_assets.raw.assets import QUARANTINE_CHECK, RECONCILIATION_CHECK, raw_assets
+from vision_assets.raw.assets import QUARANTINE_CHECK, RECONCILIATION_CHECK, build_raw_line_asset
 from vision_assets.resources import LandingZone
 from vision_assets.warehouse import VisionDuckDBPandasIOManager
 from vision_assets_tests.hardening_tests.conftest import DAY
@@ -21,9 +21,8 @@ from vision_assets_tests.hardening_tests.faults import FAULTS, QUOTED_TEXT, ROWS
 
 
 def materialize(table, landing: Path, database: Path) -> dg.ExecuteInProcessResult:
-    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", table.name])]
     return dg.materialize(
-        asset,
+        [build_raw_line_asset(table.line, [table])],
         partition_key=DAY.isoformat(),
         resources={
             "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
@@ -87,7 +86,7 @@ def test_a_fault_fails_the_day_or_quarantines_only_the_damaged_rows(simulated_la
     assert checks[RECONCILIATION_CHECK].passed
     landed = len(landed_records(folder))
     quarantined = read_quarantine(quarantine_root, table, DAY)
-    duplicates = result.asset_materializations_for_node(f"raw__{table.name}")[0].metadata
+    duplicates = result.asset_materializations_for_node(f"raw_{table.line}")[0].metadata
     assert landed == len(after) + len(quarantined) + duplicates["duplicate_rows_removed"].value
 
     if fault.outcome == "quarantined":

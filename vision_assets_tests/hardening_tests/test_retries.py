@@ -8,7 +8,7 @@ import snowflake.connector.errors
 
 from vision_assets.definitions import defs
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
-from vision_assets.raw.assets import build_raw_asset
+from vision_assets.raw.assets import build_raw_line_asset
 from vision_assets.resources import LandingZone
 from vision_assets.snowflake_warehouse import AtomicSnowflakePandasTypeHandler
 from vision_assets.warehouse import (
@@ -52,7 +52,7 @@ def fail_first_writes(monkeypatch, handler_class, error: Exception, times: int =
 
 def materialize(resources, instance=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [build_raw_asset(ORDERS)],
+        [build_raw_line_asset(ORDERS.line, [ORDERS])],
         partition_key=DAY.isoformat(),
         resources=resources,
         instance=instance or dg.DagsterInstance.ephemeral(),
@@ -65,7 +65,7 @@ def retries(result: dg.ExecuteInProcessResult) -> int:
 
 
 def test_the_raw_assets_retry_with_exponential_backoff():
-    policy = build_raw_asset(ORDERS).op.retry_policy
+    policy = build_raw_line_asset(ORDERS.line, [ORDERS]).op.retry_policy
     assert policy == WAREHOUSE_RETRY_POLICY
     assert policy.max_retries >= 2 and policy.backoff == dg.Backoff.EXPONENTIAL
 

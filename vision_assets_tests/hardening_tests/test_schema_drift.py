@@ -19,7 +19,7 @@ import pytest
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME, Column
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.paths import DBT_PROJECT_DIR
-from vision_assets.raw.assets import build_raw_asset
+from vision_assets.raw.assets import build_raw_line_asset
 from vision_assets.resources import LandingZone
 from vision_assets.transform.project import dbt_executable
 from vision_assets.warehouse import VisionDuckDBPandasIOManager, snowflake_io_manager
@@ -52,7 +52,7 @@ def landing_with_gift_wrap(simulated_landing: Path, tmp_path: Path) -> tuple[Pat
 
 def materialize(table, day, resources, instance=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [build_raw_asset(table)],
+        [build_raw_line_asset(table.line, [table])],
         partition_key=day.isoformat(),
         resources=resources,
         instance=instance or dg.DagsterInstance.ephemeral(),

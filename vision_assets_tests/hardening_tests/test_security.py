@@ -14,7 +14,7 @@ import pytest
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.paths import REPO_ROOT
-from vision_assets.raw.assets import build_raw_asset
+from vision_assets.raw.assets import build_raw_line_asset
 from vision_assets.resources import LandingZone
 from vision_assets.warehouse import VisionDuckDBPandasIOManager, checked_identifier, snowflake_io_manager
 from vision_assets_tests.hardening_tests.conftest import DAY
@@ -44,11 +44,11 @@ def test_a_planted_password_appears_in_no_event_log_or_run_log(simulated_landing
     with dg.instance_for_test(temp_dir=str(home)) as instance, fakesnow.patch(
         extra_targets=["dagster_snowflake_pandas.snowflake_pandas_type_handler.write_pandas"]
     ):
-        loaded = dg.materialize([build_raw_asset(ORDERS)], partition_key=DAY.isoformat(), resources=resources,
-                                instance=instance)
+        orders = [build_raw_line_asset(ORDERS.line, [ORDERS])]
+        loaded = dg.materialize(orders, partition_key=DAY.isoformat(), resources=resources, instance=instance)
         folder = landing_day_dir(landing, ORDERS, DAY)
         next(folder.glob("*.csv")).write_text("order_id\nO-1\n")  # a refused day: the failure path logs too
-        refused = dg.materialize([build_raw_asset(ORDERS)], partition_key=DAY.isoformat(), resources=resources,
+        refused = dg.materialize(orders, partition_key=DAY.isoformat(), resources=resources,
                                  instance=instance, raise_on_error=False)
         assert loaded.success and not refused.success
         assert len(instance.all_logs(loaded.run_id)) > 10
@@ -117,7 +117,7 @@ def test_a_partition_key_that_is_not_a_day_is_refused(simulated_landing, tmp_pat
     with pytest.raises(dg.DagsterUnknownPartitionError,
                        match="Could not find a partition"):
         dg.materialize(
-            [build_raw_asset(ORDERS)],
+            [build_raw_line_asset(ORDERS.line, [ORDERS])],
             partition_key=f"{DAY.isoformat()}' or 1=1 --",
             resources={"io_manager": VisionDuckDBPandasIOManager(database=str(tmp_path / "vision.duckdb")),
                        "landing_zone": LandingZone(root=str(simulated_landing))},

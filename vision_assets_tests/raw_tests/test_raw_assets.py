@@ -11,7 +11,13 @@ import pytest
 
 from vision_assets.landing.contracts import SOURCE_TABLES, SOURCE_TABLES_BY_NAME
 from vision_assets.landing.layout import landing_day_dir
-from vision_assets.raw.assets import raw_assets
+from vision_assets.raw.assets import (
+    QUARANTINE_CHECK,
+    RECONCILIATION_CHECK,
+    build_raw_line_asset,
+    raw_asset_key,
+    raw_assets,
+)
 from vision_assets.resources import LandingZone
 from vision_assets.warehouse import VisionDuckDBPandasIOManager
 from vision_assets_tests.raw_tests.conftest import FIRST_DAY
@@ -89,10 +95,10 @@ def test_materialization_metadata_counts_rows_and_names_the_files(simulated_land
     rows = day_file.read_text().splitlines(keepends=True)
     day_file.write_text("".join(rows + rows[1:3]))  # the exporter sent two rows twice
 
-    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", "mart_orders"])]
+    asset = [build_raw_line_asset(orders.line, [orders])]
     result = materialize_day(asset, landing, tmp_path / "warehouse.duckdb", FIRST_DAY)
     assert result.success
-    metadata = result.asset_materializations_for_node("raw__mart_orders")[0].metadata
+    metadata = result.asset_materializations_for_node("raw_mart")[0].metadata
     assert metadata["duplicate_rows_removed"].value == 2
     assert metadata["rows_landed"].value == len(rows) - 1 + 2
     assert metadata["rows_loaded"].value == len(rows) - 1
@@ -127,7 +133,7 @@ def test_a_bad_day_fails_its_partition_and_leaves_the_warehouse_unchanged(
     simulated_landing, tmp_path, mutation, message
 ):
     orders = SOURCE_TABLES_BY_NAME["books_orders"]
-    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", "books_orders"])]
+    asset = [build_raw_line_asset(orders.line, [orders])]
     landing = tmp_path / "landing"
     shutil.copytree(simulated_landing, landing)
     database = tmp_path / "warehouse.duckdb"
@@ -142,6 +148,71 @@ def test_a_bad_day_fails_its_partition_and_leaves_the_warehouse_unchanged(
     assert "books_orders: the landing data was refused, nothing was written" in failure.message
     assert re.search(message, failure.message), failure.message
     pd.testing.assert_frame_equal(_table(database, "books_orders"), before)
+
+
+def _line_asset(line: str) -> dg.AssetsDefinition:
+    """The asset of ``raw_assets`` that loads the business line's tables (one step per line)."""
+    (asset,) = [asset for asset in raw_assets if {key.path[1].split("_")[0] for key in asset.keys} == {line}]
+    return asset
+
+
+def test_refused_tables_fail_their_lines_step_while_the_lines_other_tables_load(simulated_landing, tmp_path):
+    books = [table for table in SOURCE_TABLES if table.line == "books"]
+    refused = [SOURCE_TABLES_BY_NAME["books_orders"], SOURCE_TABLES_BY_NAME["books_reviews"]]
+    landing = tmp_path / "landing"
+    shutil.copytree(simulated_landing, landing)
+    for table in refused:
+        (landing_day_dir(landing, table, FIRST_DAY) / "_SUCCESS").unlink()
+    database = tmp_path / "warehouse.duckdb"
+
+    result = materialize_day([_line_asset("books")], landing, database, FIRST_DAY)
+
+    assert not result.success
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    for table in refused:
+        refusal = rf"{table.name}: the landing data was refused, nothing was written\..*_SUCCESS"
+        assert re.search(refusal, message), message
+    loaded = [table for table in books if table not in refused]
+    assert {event.asset_key for event in result.get_asset_materialization_events()} == {
+        raw_asset_key(table) for table in loaded
+    }
+    for table in loaded:
+        assert warehouse_rows(database, table.name, table.event_time, FIRST_DAY) == landed_rows(
+            landing, table, FIRST_DAY
+        ), table.name
+    with duckdb.connect(str(database), read_only=True) as connection:
+        tables = {name for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()}
+    assert tables == {table.name for table in loaded}
+
+
+def test_a_run_of_one_table_of_a_line_loads_that_table_and_runs_only_its_checks(simulated_landing, tmp_path):
+    orders = SOURCE_TABLES_BY_NAME["books_orders"]
+    key = raw_asset_key(orders)
+    database = tmp_path / "warehouse.duckdb"
+    options = {
+        "partition_key": FIRST_DAY.isoformat(),
+        "resources": resources(simulated_landing, database),
+        "instance": dg.DagsterInstance.ephemeral(),
+    }
+
+    result = dg.materialize([_line_asset("books")], selection=[key], **options)
+
+    assert [event.asset_key for event in result.get_asset_materialization_events()] == [key]
+    assert {(check.asset_key, check.check_name) for check in result.get_asset_check_evaluations()} == {
+        (key, QUARANTINE_CHECK),
+        (key, RECONCILIATION_CHECK),
+    }
+    assert warehouse_rows(database, orders.name, orders.event_time, FIRST_DAY) == landed_rows(
+        simulated_landing, orders, FIRST_DAY
+    )
+
+    without_checks = dg.materialize(
+        [_line_asset("books")], selection=dg.AssetSelection.assets(key).without_checks(), **options
+    )
+    assert without_checks.success
+    assert without_checks.get_asset_check_evaluations() == []
 
 
 def _rewrite(folder, change):
@@ -160,7 +231,7 @@ def test_a_first_day_with_no_rows_still_creates_the_table_with_its_contract_type
     landing = tmp_path / "landing"
     shutil.copytree(simulated_landing, landing)
     _rewrite(landing_day_dir(landing, reviews, FIRST_DAY), lambda lines: lines[:1])  # header only
-    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", "music_reviews"])]
+    asset = [build_raw_line_asset(reviews.line, [reviews])]
     database = tmp_path / "warehouse.duckdb"
     result = dg.materialize(
         asset,

@@ -7,7 +7,7 @@ import fakesnow
 import pytest
 
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
-from vision_assets.raw.assets import raw_assets, raw_column_schema
+from vision_assets.raw.assets import build_raw_line_asset, raw_column_schema
 from vision_assets.resources import LandingZone
 from vision_assets.warehouse import snowflake_io_manager
 from vision_assets_tests.raw_tests.conftest import FIRST_DAY
@@ -32,7 +32,7 @@ def snowflake_env(monkeypatch):
 
 def test_a_raw_asset_loads_and_reloads_a_day_in_snowflake(simulated_landing, snowflake_env):
     table = SOURCE_TABLES_BY_NAME["books_orders"]
-    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", table.name])]
+    asset = [build_raw_line_asset(table.line, [table])]
     resources = {"io_manager": snowflake_io_manager(), "landing_zone": LandingZone(root=str(simulated_landing))}
     days = [FIRST_DAY, FIRST_DAY + timedelta(days=1)]
 
@@ -64,7 +64,7 @@ def test_a_write_that_fails_after_the_delete_leaves_the_day_as_it_was(simulated_
     from fakesnow.cursor import FakeSnowflakeCursor
 
     table = SOURCE_TABLES_BY_NAME["books_orders"]
-    asset = [a for a in raw_assets if a.key == dg.AssetKey(["raw", table.name])]
+    asset = [build_raw_line_asset(table.line, [table])]
     resources = {"io_manager": snowflake_io_manager(), "landing_zone": LandingZone(root=str(simulated_landing))}
     days = [FIRST_DAY, FIRST_DAY + timedelta(days=1)]
     count_by_day = f"select cast(ordered_at as date), count(*) from vision_test.raw.{table.name} group by 1"
