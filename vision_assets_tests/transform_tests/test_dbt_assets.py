@@ -1,6 +1,7 @@
 """The dbt models as partitioned Dagster assets: tests pass, days reconcile, re-runs and new days behave."""
 
 import json
+import re
 import shutil
 from datetime import date, timedelta
 
@@ -187,6 +188,17 @@ def test_dbt_builds_after_the_first_on_a_warehouse_skip_parsing(warehouse):
             # dbt rotates its log at 10 MB; the parse is logged near the start.
             log = "".join(path.read_text() for path in invocation.glob("dbt.log*"))
             assert "Nothing changed, skipping partial parsing" in log, op
+
+
+def test_each_dbt_invocation_keeps_its_debug_log_as_text(warehouse):
+    """dagster-dbt reads dbt's events as JSON on stdout; the invocation's dbt.log stays dbt's readable debug
+    log (with the SQL it ran), not one JSON document per event."""
+    project = vision_dbt_project()
+    target = project.project_dir / project.target_path
+    (invocation,) = target.glob(f"dbt_rollup_models-{warehouse['first'].run_id[:7]}-*")
+    lines = (invocation / "dbt.log").read_text().splitlines()
+    assert not any(line.startswith("{") for line in lines)
+    assert any(re.match(r"^\d\d:\d\d:\d\d\.\d+ \[debug\] \[.+\]: On model\.vision\.", line) for line in lines)
 
 
 def test_materializations_carry_row_counts_and_column_schema(warehouse):
