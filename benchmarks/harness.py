@@ -10,7 +10,8 @@ The plan (full mode, within 30 minutes on 2 cores):
 * history: at scale 1, a second warehouse gets the 364 days before D in one run, and day D through Dagster
   and in plain DuckDB is timed again, against a 30-day history simulated at the scale that lands as many
   rows on day D (a year-old business is bigger: at one scale, the year's day D lands over 1.5 times the
-  rows of the 31-day simulation's), so the ratio shows what the history adds and not the day's size;
+  rows of the 31-day simulation's), so the ratio shows what the history adds and not the day's size; both
+  warehouses are built first and their runs of day D take turns, so the machine's drift falls on both;
 * the code location load, in fresh processes.
 
 Scale 30 runs only when the time spent so far leaves room for it (projected from scale 10); the results
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -191,55 +193,28 @@ def _peak(records: list[dict]) -> float:
 def measure_scale(runner: Runner, plan: Plan, scale: float, landing: Path, floor_plan: Path) -> dict:
     """Backfill 30 days, then day D through Dagster and through the floor, then train the recommender."""
     tag = f"s{scale:g}"
-    data_dir = _new_data_dir(runner.work_dir / f"warehouse-{tag}")
-    first = MEASURED_DAY - timedelta(days=plan.short_history_days)
-    before = MEASURED_DAY - timedelta(days=1)
-    backfills = [
-        runner.run(
-            "dagster_days",
-            {"first": first.isoformat(), "last": before.isoformat()},
-            data_dir=data_dir,
-            landing=landing,
-            label=f"{tag}-backfill-{plan.short_history_days}-days",
-        )
-        for _ in range(plan.backfill_repetitions)
-    ]
-    backfill_rows = landed_rows(landing, _days(first, before))
-    days = [
-        runner.run(
-            "dagster_days",
-            {"first": MEASURED_DAY.isoformat(), "last": MEASURED_DAY.isoformat()},
-            data_dir=data_dir,
-            landing=landing,
-            label=f"{tag}-dagster-day",
-        )
-        for _ in range(plan.day_repetitions)
-    ]
+    data_dir, backfills = _backfill_short_history(runner, plan, tag, landing)
     warehouse = data_dir / "warehouse" / "vision.duckdb"
-    floors = _floor_runs(runner, warehouse, landing, floor_plan, plan.floor_repetitions, f"{tag}-floor-day")
+    (days,) = alternate(plan.day_repetitions, _dagster_day(runner, data_dir, landing, f"{tag}-dagster-day"))
+    floor_copy = _floor_copy(runner, warehouse, f"{tag}-floor-day")
+    (floors,) = alternate(
+        plan.floor_repetitions, _floor_day(runner, floor_copy, landing, floor_plan, f"{tag}-floor-day")
+    )
+    shutil.rmtree(floor_copy.parent)
     trainings = []
     if scale in plan.training_scales:
         trainings = [runner.run("train_recommender", {"warehouse": str(warehouse)}, label=f"{tag}-training")]
-    day_rows = landed_rows(landing, [MEASURED_DAY])
     shutil.rmtree(data_dir, ignore_errors=True)
+    result = _day_result(scale, landing, days, floors)
     backfill = _summary(backfills)
-    result = {
-        "scale": scale,
-        "day_rows": day_rows,
-        "dagster_day": _summary(days),
-        "dagster_day_peak_mb": _peak(days),
-        "floor_day": _summary(floors),
-        "floor_day_peak_mb": _peak(floors),
-        "floor_phases_last_run": floors[-1]["phases"],
-        "floor_failing_test_rows": floors[-1]["failing_test_rows"],
-        "floor_tests": floors[-1]["tests"],
-        "backfill": backfill,
-        "backfill_days": plan.short_history_days,
-        "backfill_rows": backfill_rows,
-        "backfill_rows_per_second": backfill_rows / backfill["median"],
-        "backfill_peak_mb": _peak(backfills),
-    }
-    result["dagster_to_floor"] = ratio(result["dagster_day"]["median"], result["floor_day"]["median"])
+    backfill_rows = landed_rows(landing, _days(*_short_history_window(plan)))
+    result.update(
+        backfill=backfill,
+        backfill_days=plan.short_history_days,
+        backfill_rows=backfill_rows,
+        backfill_rows_per_second=backfill_rows / backfill["median"],
+        backfill_peak_mb=_peak(backfills),
+    )
     if trainings:
         result.update(
             training=_summary(trainings),
@@ -250,28 +225,89 @@ def measure_scale(runner: Runner, plan: Plan, scale: float, landing: Path, floor
     return result
 
 
-def _floor_runs(
-    runner: Runner, warehouse: Path, landing: Path, floor_plan: Path, repetitions: int, label: str
-) -> list[dict]:
-    """Day D in plain DuckDB on a copy of ``warehouse`` (the Dagster path's warehouse is left as it is)."""
+def alternate(repetitions: int, *measurements: Callable[[], dict]) -> list[list[dict]]:
+    """Each measurement ``repetitions`` times, taking turns (A, B, A, B, ...): a change in the machine's speed
+    during the runs then falls on every measurement alike, instead of on whichever ran last. Returns the
+    runs of each measurement, in the order given."""
+    runs: list[list[dict]] = [[] for _ in measurements]
+    for _ in range(repetitions):
+        for measured, measure in zip(runs, measurements):
+            measured.append(measure())
+    return runs
+
+
+def _short_history_window(plan: Plan) -> tuple[date, date]:
+    """The days a short history's backfill loads: D-30 .. D-1."""
+    return MEASURED_DAY - timedelta(days=plan.short_history_days), MEASURED_DAY - timedelta(days=1)
+
+
+def _backfill_short_history(runner: Runner, plan: Plan, tag: str, landing: Path) -> tuple[Path, list[dict]]:
+    """A fresh warehouse holding the 30 days before D, loaded through Dagster in one timed run."""
+    data_dir = _new_data_dir(runner.work_dir / f"warehouse-{tag}")
+    first, before = _short_history_window(plan)
+    backfills = [
+        runner.run(
+            "dagster_days",
+            {"first": first.isoformat(), "last": before.isoformat()},
+            data_dir=data_dir,
+            landing=landing,
+            label=f"{tag}-backfill-{plan.short_history_days}-days",
+        )
+        for _ in range(plan.backfill_repetitions)
+    ]
+    return data_dir, backfills
+
+
+def _dagster_day(runner: Runner, data_dir: Path, landing: Path, label: str) -> Callable[[], dict]:
+    """One timed run of day D through Dagster on the warehouse of ``data_dir`` (re-running a day replaces it,
+    so every repetition does the same work)."""
+    return lambda: runner.run(
+        "dagster_days",
+        {"first": MEASURED_DAY.isoformat(), "last": MEASURED_DAY.isoformat()},
+        data_dir=data_dir,
+        landing=landing,
+        label=label,
+    )
+
+
+def _floor_copy(runner: Runner, warehouse: Path, label: str) -> Path:
+    """A copy of ``warehouse`` for the floor (the Dagster path's warehouse is left as it is)."""
     copy_dir = runner.work_dir / f"{label}-warehouse"
     copy_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(warehouse, copy_dir / "vision.duckdb")
-    runs = [
-        runner.run(
-            "floor_day",
-            {
-                "warehouse": str(copy_dir / "vision.duckdb"),
-                "landing": str(landing),
-                "day": MEASURED_DAY.isoformat(),
-                "plan": str(floor_plan),
-            },
-            label=label,
-        )
-        for _ in range(repetitions)
-    ]
-    shutil.rmtree(copy_dir)
-    return runs
+    return copy_dir / "vision.duckdb"
+
+
+def _floor_day(
+    runner: Runner, warehouse: Path, landing: Path, floor_plan: Path, label: str
+) -> Callable[[], dict]:
+    """One timed run of day D in plain DuckDB on ``warehouse`` (a copy made by ``_floor_copy``)."""
+    return lambda: runner.run(
+        "floor_day",
+        {
+            "warehouse": str(warehouse),
+            "landing": str(landing),
+            "day": MEASURED_DAY.isoformat(),
+            "plan": str(floor_plan),
+        },
+        label=label,
+    )
+
+
+def _day_result(scale: float, landing: Path, days: list[dict], floors: list[dict]) -> dict:
+    result = {
+        "scale": scale,
+        "day_rows": landed_rows(landing, [MEASURED_DAY]),
+        "dagster_day": _summary(days),
+        "dagster_day_peak_mb": _peak(days),
+        "floor_day": _summary(floors),
+        "floor_day_peak_mb": _peak(floors),
+        "floor_phases_last_run": floors[-1]["phases"],
+        "floor_failing_test_rows": floors[-1]["failing_test_rows"],
+        "floor_tests": floors[-1]["tests"],
+    }
+    result["dagster_to_floor"] = ratio(result["dagster_day"]["median"], result["floor_day"]["median"])
+    return result
 
 
 def matched_scale(base_scale: float, long_day_rows: int, short_day_rows: int) -> float:
@@ -280,17 +316,26 @@ def matched_scale(base_scale: float, long_day_rows: int, short_day_rows: int) ->
     return round(base_scale * long_day_rows / short_day_rows, 2)
 
 
-def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floor_plan: Path) -> dict:
-    """Day D with a year of history before it, against day D with 30 days of history (``short``, a
-    ``measure_scale`` result at the scale whose day D lands as many rows as the year's).
+def measure_history(runner: Runner, plan: Plan, landing: Path, base: dict, floor_plan: Path) -> dict:
+    """Day D with a year of history before it, against day D with 30 days of history simulated at the scale
+    whose day D lands as many rows as the year's (``base`` is the base scale's result, for its rows per
+    scale).
 
+    Both warehouses are built first, then their day D runs take turns (through Dagster, then in plain
+    DuckDB): measured one side after the other, minutes apart, the ratio carried whatever the machine's
+    speed did in between (the plain DuckDB ratio of unchanged SQL ranged from 0.82 to 1.37 over four runs).
     The two warehouses come from two simulations, so day D's files are not byte-identical; the rows each
     lands are reported, with the ratio per landed row.
     """
+    short_scale = matched_scale(base["scale"], landed_rows(landing, [MEASURED_DAY]), base["day_rows"])
+    short_tag = f"matched-s{short_scale:g}"
+    short_landing = _simulate_short_history(runner, plan, short_scale, short_tag)
+    short_dir, _ = _backfill_short_history(runner, plan, f"s{short_scale:g}", short_landing)
+
     data_dir = _new_data_dir(runner.work_dir / "warehouse-history")
     first = MEASURED_DAY - timedelta(days=plan.long_history_days - 1)
     before = MEASURED_DAY - timedelta(days=1)
-    # The history is built fast: the raw days by DuckDB's own CSV reader (into tables created from the raw
+    # The year is built fast: the raw days by DuckDB's own CSV reader (into tables created from the raw
     # assets' declared schema, as the IO manager creates them), then the dbt models over all of them in one
     # Dagster run. What is measured is day D afterwards, through Dagster as in the 30-day case.
     runner.run(
@@ -310,34 +355,31 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, short: dict, floo
         landing=landing,
         label=f"history-dbt-backfill-{plan.long_history_days - 1}-days",
     )
-    days = [
-        runner.run(
-            "dagster_days",
-            {"first": MEASURED_DAY.isoformat(), "last": MEASURED_DAY.isoformat()},
-            data_dir=data_dir,
-            landing=landing,
-            label="history-dagster-day",
-        )
-        for _ in range(plan.history_repetitions)
-    ]
-    floors = _floor_runs(
-        runner,
-        data_dir / "warehouse" / "vision.duckdb",
-        landing,
-        floor_plan,
-        plan.floor_repetitions,
-        "history-floor-day",
+    short_days, days = alternate(
+        plan.history_repetitions,
+        _dagster_day(runner, short_dir, short_landing, f"s{short_scale:g}-dagster-day"),
+        _dagster_day(runner, data_dir, landing, "history-dagster-day"),
     )
+    short_copy = _floor_copy(runner, short_dir / "warehouse" / "vision.duckdb", f"s{short_scale:g}-floor-day")
+    long_copy = _floor_copy(runner, data_dir / "warehouse" / "vision.duckdb", "history-floor-day")
+    short_floors, floors = alternate(
+        plan.floor_repetitions,
+        _floor_day(runner, short_copy, short_landing, floor_plan, f"s{short_scale:g}-floor-day"),
+        _floor_day(runner, long_copy, landing, floor_plan, "history-floor-day"),
+    )
+    short = _day_result(short_scale, short_landing, short_days, short_floors)
     long, long_floor = _summary(days), _summary(floors)
     day_rows = landed_rows(landing, [MEASURED_DAY])
     backfill_rows = landed_rows(landing, _days(first, before))
-    shutil.rmtree(data_dir)
+    for folder in (short_copy.parent, long_copy.parent, short_dir, data_dir, short_landing):
+        shutil.rmtree(folder, ignore_errors=True)
     plain = ratio(long["median"], short["dagster_day"]["median"])
     return {
         "scale": plan.base_scale,
         "short_scale": short["scale"],
         "short_history_days": plan.short_history_days,
         "long_history_days": plan.long_history_days - 1,
+        "alternated": True,
         "day_rows": day_rows,
         "short_day_rows": short["day_rows"],
         "short": short["dagster_day"],
@@ -374,20 +416,6 @@ def _simulate_short_history(runner: Runner, plan: Plan, scale: float, tag: str) 
         label=f"simulate-{tag}",
     )
     return landing
-
-
-def _measure_matched_short_history(
-    runner: Runner, plan: Plan, history_landing: Path, base: dict, floor_plan: Path
-) -> dict:
-    """The 30-day side of the history comparison: ``measure_scale`` at the scale whose day D lands as many
-    rows as the year's day D (``base`` is the base scale's result, for its rows per scale)."""
-    scale = matched_scale(base["scale"], landed_rows(history_landing, [MEASURED_DAY]), base["day_rows"])
-    if scale == base["scale"]:
-        return base
-    landing = _simulate_short_history(runner, plan, scale, f"matched-s{scale:g}")
-    short = measure_scale(runner, plan, scale, landing, floor_plan)
-    shutil.rmtree(landing, ignore_errors=True)
-    return short
 
 
 def _fits(scales: list[dict]) -> dict:
@@ -536,8 +564,7 @@ def run(plan: Plan, work_dir: Path, commit: str | None = None) -> dict:
                 },
                 label="simulate-history",
             )
-            short = _measure_matched_short_history(runner, plan, history_landing, scales[0], floor_plan)
-            history = measure_history(runner, plan, history_landing, short, floor_plan)
+            history = measure_history(runner, plan, history_landing, scales[0], floor_plan)
             (work_dir / "partial-results.json").write_text(
                 json.dumps({"scales": scales, "history": history, "steps": runner.steps}, indent=1)
             )

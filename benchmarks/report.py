@@ -187,6 +187,7 @@ def render_table(results: dict) -> str:
             f"against {_number(history.get('short_day_rows'))} rows); plain DuckDB "
             f"{_seconds(history.get('floor_long'))} against {_seconds(history.get('floor_short'))}, ratio "
             f"{_number(history.get('floor_ratio'), '{:.2f}')}.{_size_adjusted(history, fits)}"
+            + (" The two histories' runs alternated." if history.get("alternated") else "")
         )
     if load:
         lines.append(f"- Code location load (import the definitions and the dbt manifest): {_seconds(load)}.")

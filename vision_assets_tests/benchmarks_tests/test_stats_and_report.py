@@ -186,3 +186,23 @@ def test_the_short_history_is_simulated_at_the_scale_that_lands_the_long_days_ro
     assert matched_scale(1, 13_737, 8_431) == 1.63
     assert matched_scale(0.25, 2_000, 2_000) == 0.25
     assert matched_scale(2, 9_000, 12_000) == 1.5
+
+
+def test_repeated_measurements_take_turns_so_a_drift_of_the_machine_falls_on_each_alike():
+    from benchmarks.harness import alternate
+
+    order = []
+
+    def measurement(name):
+        def measure():
+            order.append(name)
+            return {"name": name, "run": order.count(name)}
+
+        return measure
+
+    short, long = alternate(3, measurement("short"), measurement("long"))
+
+    assert order == ["short", "long"] * 3
+    assert [run["run"] for run in short] == [1, 2, 3] and {run["name"] for run in short} == {"short"}
+    assert [run["run"] for run in long] == [1, 2, 3] and {run["name"] for run in long} == {"long"}
+    assert alternate(2, measurement("alone")) == [[{"name": "alone", "run": 1}, {"name": "alone", "run": 2}]]
