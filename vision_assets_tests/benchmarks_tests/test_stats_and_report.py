@@ -206,3 +206,30 @@ def test_repeated_measurements_take_turns_so_a_drift_of_the_machine_falls_on_eac
     assert [run["run"] for run in short] == [1, 2, 3] and {run["name"] for run in short} == {"short"}
     assert [run["run"] for run in long] == [1, 2, 3] and {run["name"] for run in long} == {"long"}
     assert alternate(2, measurement("alone")) == [[{"name": "alone", "run": 1}, {"name": "alone", "run": 2}]]
+
+
+def test_alternated_day_runs_each_start_from_their_own_warehouses_saved_dbt_parse(tmp_path):
+    """dbt's saved parse holds for one warehouse file; alternating two, each run must find its own, or it
+    pays a whole parse (seen in the first alternated benchmark: every history run parsed)."""
+    from benchmarks.harness import Runner, _dagster_day, _keep_parse_state, alternate
+
+    state = tmp_path / "source" / "vision_dbt" / "target" / "duckdb" / "partial_parse.msgpack"
+    state.parent.mkdir(parents=True)
+    seen = []
+
+    class DbtLikeRunner(Runner):
+        def run(self, step, arguments, *, data_dir=None, landing=None, label):
+            seen.append((label, state.read_text()))
+            state.write_text(f"parsed for {data_dir.name}")  # what a build leaves: its warehouse's state
+            return {"seconds": 1.0}
+
+    runner = DbtLikeRunner(tmp_path / "work", source_dir=tmp_path / "source")
+    short, long = tmp_path / "short", tmp_path / "long"
+    for data_dir in (short, long):  # each backfill leaves its warehouse's state, then keeps a copy
+        data_dir.mkdir()
+        state.write_text(f"parsed for {data_dir.name}")
+        _keep_parse_state(runner, data_dir)
+
+    alternate(2, _dagster_day(runner, short, tmp_path, "short"), _dagster_day(runner, long, tmp_path, "long"))
+
+    assert seen == [(label, f"parsed for {label}") for label in ("short", "long", "short", "long")]
