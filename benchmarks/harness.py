@@ -354,9 +354,9 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, base: dict, floor
     lands are reported, with the ratio per landed row.
     """
     short_scale = matched_scale(base["scale"], landed_rows(landing, [MEASURED_DAY]), base["day_rows"])
-    short_tag = f"matched-s{short_scale:g}"
-    short_landing = _simulate_short_history(runner, plan, short_scale, short_tag)
-    short_dir, _ = _backfill_short_history(runner, plan, f"s{short_scale:g}", short_landing)
+    short_tag = f"s{short_scale:g}"
+    short_landing = _simulate_short_history(runner, plan, short_scale, f"matched-{short_tag}")
+    short_dir, _ = _backfill_short_history(runner, plan, short_tag, short_landing)
 
     data_dir = _new_data_dir(runner.work_dir / "warehouse-history")
     first = MEASURED_DAY - timedelta(days=plan.long_history_days - 1)
@@ -384,14 +384,14 @@ def measure_history(runner: Runner, plan: Plan, landing: Path, base: dict, floor
     _keep_parse_state(runner, data_dir)
     short_days, days = alternate(
         plan.history_repetitions,
-        _dagster_day(runner, short_dir, short_landing, f"s{short_scale:g}-dagster-day"),
+        _dagster_day(runner, short_dir, short_landing, f"{short_tag}-dagster-day"),
         _dagster_day(runner, data_dir, landing, "history-dagster-day"),
     )
-    short_copy = _floor_copy(runner, short_dir / "warehouse" / "vision.duckdb", f"s{short_scale:g}-floor-day")
+    short_copy = _floor_copy(runner, short_dir / "warehouse" / "vision.duckdb", f"{short_tag}-floor-day")
     long_copy = _floor_copy(runner, data_dir / "warehouse" / "vision.duckdb", "history-floor-day")
     short_floors, floors = alternate(
         plan.floor_repetitions,
-        _floor_day(runner, short_copy, short_landing, floor_plan, f"s{short_scale:g}-floor-day"),
+        _floor_day(runner, short_copy, short_landing, floor_plan, f"{short_tag}-floor-day"),
         _floor_day(runner, long_copy, landing, floor_plan, "history-floor-day"),
     )
     short = _day_result(short_scale, short_landing, short_days, short_floors)
