@@ -40,10 +40,14 @@ setup(
         "packaging",
         # Field descriptions of run config (Dagster's Config classes are pydantic models).
         "pydantic",
+        # ISO 3166-1 country codes the landing contracts check (vision_assets/landing/rules.py).
+        "pycountry",
     ],
     extras_require={
         "dev": [
             "pytest",
+            # Property-based tests of the landing loader over every contract.
+            "hypothesis",
             "fakesnow",
             # The dashboards' browser test talks to headless Chromium over the DevTools protocol.
             "websockets",

@@ -10,14 +10,16 @@ from vision_assets.warehouse import warehouse_io_manager
 
 
 class LandingZone(dg.ConfigurableResource):
-    """The folder the four businesses export into (``<line>/<table>/<day>/``), and where refused rows go.
+    """The folder the four businesses export into (``<line>/<table>/<day>/``), where refused rows go, and
+    where the record of each table-day's load is kept.
 
-    Quarantined rows are kept outside the landing root (``quarantine`` beside it unless set), so the
-    landing sensors never mistake them for an export.
+    Quarantined rows and load records are kept outside the landing root (``quarantine`` and ``load_reports``
+    beside it unless set), so the landing sensors never mistake them for an export.
     """
 
     root: str
     quarantine: str = ""
+    reports: str = ""
 
     @property
     def root_path(self) -> Path:
@@ -26,6 +28,10 @@ class LandingZone(dg.ConfigurableResource):
     @property
     def quarantine_path(self) -> Path:
         return Path(self.quarantine) if self.quarantine else Path(self.root).parent / "quarantine"
+
+    @property
+    def reports_path(self) -> Path:
+        return Path(self.reports) if self.reports else Path(self.root).parent / "load_reports"
 
 
 def build_resources() -> dict[str, object]:

@@ -11,8 +11,24 @@ teams and name the same thing differently (``customer_id``, ``account_id``, ``li
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+
+from vision_assets.landing.rules import (
+    Between,
+    ColumnRule,
+    ExactlyOneSet,
+    InCodeList,
+    Isbn13,
+    Matches,
+    OneOf,
+    ProductBelow,
+    RowRule,
+    SetExactlyWhen,
+    ZeroWhen,
+    iso_country_codes,
+    rated_currencies,
+)
 
 BUSINESS_LINES: tuple[str, ...] = ("books", "flicks", "music", "mart")
 
@@ -23,14 +39,26 @@ BUSINESS_LINE_NAMES: dict[str, str] = {
     "mart": "Vision Mart",
 }
 
-# The value types a landing column may have, and how the loader parses them.
-# "timestamp" values are ISO-8601 text; with an offset or a trailing Z they are converted to UTC,
-# without one they are already UTC. Every timestamp in the warehouse is naive UTC.
+# The value types a landing column may have. vision_assets/landing/values.py says exactly which text each
+# accepts; every timestamp in the warehouse is naive UTC (a value with an offset is converted).
 COLUMN_TYPES = ("string", "integer", "decimal", "timestamp")
 
 # Line, table and column names become folder names and SQL identifiers: lowercase words only, so none can
 # climb out of the landing root or change the meaning of a statement.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+# The rules the columns' descriptions state, as the loader checks them.
+IDENTIFIER = Matches(
+    r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}",
+    "an identifier: 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
+)
+COUNTRY_CODE = InCodeList(iso_country_codes, "an ISO 3166-1 alpha-2 country code (US, GB, ...)")
+CURRENCY_CODE = InCodeList(
+    rated_currencies, "an ISO 4217 currency code the warehouse has a rate for (seed currency_rates)"
+)
+NON_NEGATIVE = Between(minimum=0)
+RATING = Between(minimum=1, maximum=5)
+YEAR = Between(minimum=1000, maximum=2100)
 
 
 def _check_identifier(name: str, what: str) -> None:
@@ -49,6 +77,10 @@ class Column:
     # A column the exporter started sending on this day. Files of earlier days may lack it (it loads as
     # empty), and the warehouse table gains it on its next load; it must be nullable for that reason.
     added_on: date | None = None
+    # What a value must be beyond its type (vision_assets/landing/rules.py).
+    rules: tuple[ColumnRule, ...] = ()
+    # Free text (a review) may hold tabs and line breaks inside it; other text may not.
+    free_text: bool = False
 
     def __post_init__(self) -> None:
         _check_identifier(self.name, "column")
@@ -56,6 +88,11 @@ class Column:
             raise ValueError(f"column {self.name!r} has unknown type {self.type!r}")
         if self.added_on is not None and not self.nullable:
             raise ValueError(f"column {self.name!r} was added on {self.added_on} and must be nullable")
+
+    @property
+    def documentation(self) -> str:
+        """The description with the rules the loader checks, as the analyst reads it in the Dagster UI."""
+        return " ".join([self.description, *(rule.statement for rule in self.rules)])
 
 
 @dataclass(frozen=True)
@@ -68,12 +105,16 @@ class SourceTable:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     event_time: str
-    allowed_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    non_negative: tuple[str, ...] = ()
+    # Rules that tie columns of a row together (vision_assets/landing/rules.py).
+    row_rules: tuple[RowRule, ...] = ()
 
     def __post_init__(self) -> None:
         _check_identifier(self.line, "business line")
         _check_identifier(self.table, "table")
+        names = set(self.column_names)
+        for rule in self.row_rules:
+            if not set(rule.columns) <= names:
+                raise ValueError(f"{self.name}: a row rule names columns not in the contract: {rule.columns}")
 
     @property
     def name(self) -> str:
@@ -88,12 +129,21 @@ class SourceTable:
         return next(column for column in self.columns if column.name == name)
 
 
-def _c(name: str, type_: str, description: str, nullable: bool = False) -> Column:
-    return Column(name=name, type=type_, description=description, nullable=nullable)
+def _c(
+    name: str, type_: str, description: str, *rules: ColumnRule, nullable: bool = False, free_text: bool = False
+) -> Column:
+    return Column(
+        name=name, type=type_, description=description, nullable=nullable, rules=rules, free_text=free_text
+    )
+
+
+def _id(name: str, description: str, nullable: bool = False) -> Column:
+    return _c(name, "string", description, IDENTIFIER, nullable=nullable)
 
 
 _BILLING_EVENTS = ("invoice", "payment", "failed_payment", "refund")
 _MEMBERSHIP_STATUSES = ("active", "cancelled", "lapsed")
+_BOOK_FORMATS = ("hardcover", "paperback", "ebook", "audiobook")
 _MEMBERSHIP_DESCRIPTION = (
     "One row per change to a {what}: a start, a renewal, a plan change, a cancellation or a lapse after "
     "failed payments. The first day of the export carries every membership active on that day. The latest "
@@ -118,10 +168,10 @@ def _customers(line: str, id_col: str, name_col: str, email_col: str, country_co
             "here and in the other businesses."
         ),
         columns=(
-            _c(id_col, "string", f"{BUSINESS_LINE_NAMES[line]} account identifier."),
+            _id(id_col, f"{BUSINESS_LINE_NAMES[line]} account identifier."),
             _c(name_col, "string", "Name as entered by the customer (free-form case and order)."),
             _c(email_col, "string", "Email as entered by the customer."),
-            _c(country_col, "string", "ISO 3166-1 alpha-2 country code of the billing address."),
+            _c(country_col, "string", "ISO 3166-1 alpha-2 country code of the billing address.", COUNTRY_CODE),
             _c(region_col, "string", "State, province or region of the billing address."),
             _c("city", "string", "City of the billing address."),
             *extra,
@@ -139,23 +189,23 @@ def _memberships(line: str, id_col: str, customer_col: str, plans: tuple[str, ..
         table="memberships",
         description=_MEMBERSHIP_DESCRIPTION.format(what=what),
         columns=(
-            _c(id_col, "string", f"The {what} identifier."),
-            _c(customer_col, "string", "The account that holds it."),
-            _c("plan", "string", "Plan name."),
-            _c("status", "string", "Status after this change: active, cancelled or lapsed."),
+            _id(id_col, f"The {what} identifier."),
+            _id(customer_col, "The account that holds it."),
+            _c("plan", "string", "Plan name.", OneOf(plans)),
+            _c("status", "string", "Status after this change: active, cancelled or lapsed.", OneOf(_MEMBERSHIP_STATUSES)),
             _c("started_at", "timestamp", f"When the {what} started (UTC)."),
             _c("ended_at", "timestamp", f"When the {what} ended (UTC); empty while it runs.", nullable=True),
             _c("changed_at", "timestamp", "When this change happened (UTC); places the row in its day."),
         ),
         key=(id_col, "changed_at"),
         event_time="changed_at",
-        allowed_values={"plan": plans, "status": _MEMBERSHIP_STATUSES},
+        row_rules=(SetExactlyWhen("ended_at", "status", ("cancelled", "lapsed")),),
     )
 
 
 def _billing(line: str, customer_col: str, membership_col: str, with_orders: bool) -> SourceTable:
     order_columns = (
-        (_c("order_id", "string", "The order a refund belongs to; empty for membership billing.", nullable=True),)
+        (_id("order_id", "The order a refund belongs to; empty for membership billing.", nullable=True),)
         if with_orders
         else ()
     )
@@ -164,19 +214,23 @@ def _billing(line: str, customer_col: str, membership_col: str, with_orders: boo
         table="billing",
         description=_BILLING_DESCRIPTION.format(name=BUSINESS_LINE_NAMES[line]),
         columns=(
-            _c("billing_event_id", "string", "Billing event identifier."),
-            _c(customer_col, "string", "The account billed."),
-            _c(membership_col, "string", "The membership billed; empty for an order refund.", nullable=True),
+            _id("billing_event_id", "Billing event identifier."),
+            _id(customer_col, "The account billed."),
+            _id(membership_col, "The membership billed; empty for an order refund.", nullable=True),
             *order_columns,
-            _c("event_type", "string", "invoice, payment, failed_payment or refund."),
-            _c("amount", "decimal", "Amount in the currency below (positive; a refund's amount is what was returned)."),
-            _c("currency", "string", "ISO 4217 currency code."),
+            _c("event_type", "string", "invoice, payment, failed_payment or refund.", OneOf(_BILLING_EVENTS)),
+            _c(
+                "amount",
+                "decimal",
+                "Amount in the currency below (positive; a refund's amount is what was returned).",
+                NON_NEGATIVE,
+            ),
+            _c("currency", "string", "ISO 4217 currency code.", CURRENCY_CODE),
             _c("occurred_at", "timestamp", "When the event happened (UTC); places the row in its day."),
         ),
         key=("billing_event_id",),
         event_time="occurred_at",
-        allowed_values={"event_type": _BILLING_EVENTS},
-        non_negative=("amount",),
+        row_rules=(ExactlyOneSet((membership_col, "order_id")),) if with_orders else (),
     )
 
 
@@ -189,19 +243,21 @@ def _orders(line: str, customer_col: str, product_col: str) -> SourceTable:
             "paid and any discount. Refunds arrive later in billing, not here."
         ),
         columns=(
-            _c("order_id", "string", "Order identifier."),
-            _c("line_number", "integer", "Position of the line within its order, from 1."),
-            _c(customer_col, "string", "The account that ordered."),
-            _c(product_col, "string", "The product ordered."),
-            _c("quantity", "integer", "Units ordered."),
-            _c("unit_price", "decimal", "Price of one unit before discount, in the currency below."),
-            _c("discount_amount", "decimal", "Discount on the whole line, in the currency below."),
-            _c("currency", "string", "ISO 4217 currency code."),
+            _id("order_id", "Order identifier."),
+            _c("line_number", "integer", "Position of the line within its order, from 1.", Between(minimum=1)),
+            _id(customer_col, "The account that ordered."),
+            _id(product_col, "The product ordered."),
+            _c("quantity", "integer", "Units ordered.", NON_NEGATIVE),
+            _c("unit_price", "decimal", "Price of one unit before discount, in the currency below.", NON_NEGATIVE),
+            _c("discount_amount", "decimal", "Discount on the whole line, in the currency below.", NON_NEGATIVE),
+            _c("currency", "string", "ISO 4217 currency code.", CURRENCY_CODE),
             _c("ordered_at", "timestamp", "When the order was placed (UTC); places the row in its day."),
         ),
         key=("order_id", "line_number"),
         event_time="ordered_at",
-        non_negative=("quantity", "unit_price", "discount_amount"),
+        row_rules=(
+            ProductBelow(("quantity", "unit_price"), 1e16, "a line's amount is a decimal(18, 2) in the warehouse"),
+        ),
     )
 
 
@@ -212,11 +268,17 @@ def _reviews(line: str, id_col: str, customer_col: str, product_col: str, rating
         table="reviews",
         description=f"Ratings and reviews that customers of {BUSINESS_LINE_NAMES[line]} gave to {what}.",
         columns=(
-            _c(id_col, "string", "Review identifier."),
-            _c(customer_col, "string", "The account that wrote the review."),
-            _c(product_col, "string", f"The {what[:-1]} reviewed."),
-            _c(rating_col, "integer", "Rating from 1 (worst) to 5 (best)."),
-            _c("review_text", "string", "Free text of the review; empty when only a rating was given.", nullable=True),
+            _id(id_col, "Review identifier."),
+            _id(customer_col, "The account that wrote the review."),
+            _id(product_col, f"The {what[:-1]} reviewed."),
+            _c(rating_col, "integer", "Rating from 1 (worst) to 5 (best).", RATING),
+            _c(
+                "review_text",
+                "string",
+                "Free text of the review; empty when only a rating was given.",
+                nullable=True,
+                free_text=True,
+            ),
             _c(time_col, "timestamp", "When the review was written (UTC); places the row in its day."),
         ),
         key=(id_col,),
@@ -235,21 +297,19 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
             "changes); the first day carries the whole catalog."
         ),
         columns=(
-            _c("book_id", "string", "Book identifier."),
-            _c("isbn", "string", "ISBN-13."),
+            _id("book_id", "Book identifier."),
+            _c("isbn", "string", "ISBN-13.", Isbn13()),
             _c("title", "string", "Title of the book."),
             _c("author", "string", "Author's name."),
             _c("genre", "string", "Genre, from the vocabulary shared with films and music where it applies."),
-            _c("format", "string", "hardcover, paperback, ebook or audiobook."),
-            _c("list_price", "decimal", "List price in USD."),
-            _c("currency", "string", "ISO 4217 currency of the list price."),
-            _c("published_year", "integer", "Year of publication."),
+            _c("format", "string", "hardcover, paperback, ebook or audiobook.", OneOf(_BOOK_FORMATS)),
+            _c("list_price", "decimal", "List price in USD.", NON_NEGATIVE),
+            _c("currency", "string", "ISO 4217 currency of the list price.", CURRENCY_CODE),
+            _c("published_year", "integer", "Year of publication.", YEAR),
             _c("updated_at", "timestamp", "When this version of the book was exported (UTC)."),
         ),
         key=("book_id",),
         event_time="updated_at",
-        allowed_values={"format": ("hardcover", "paperback", "ebook", "audiobook")},
-        non_negative=("list_price",),
     ),
     _orders("books", "customer_id", "book_id"),
     SourceTable(
@@ -257,17 +317,16 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         table="engagement",
         description="Reading activity in the Vision Books apps: reading sessions, samples read and wish-list adds.",
         columns=(
-            _c("event_id", "string", "Event identifier."),
-            _c("customer_id", "string", "The reader."),
-            _c("book_id", "string", "The book."),
-            _c("event_type", "string", "read, sample or wishlist."),
-            _c("minutes", "decimal", "Minutes spent reading (0 for a wish-list add)."),
+            _id("event_id", "Event identifier."),
+            _id("customer_id", "The reader."),
+            _id("book_id", "The book."),
+            _c("event_type", "string", "read, sample or wishlist.", OneOf(("read", "sample", "wishlist"))),
+            _c("minutes", "decimal", "Minutes spent reading (0 for a wish-list add).", NON_NEGATIVE),
             _c("occurred_at", "timestamp", "When the activity started (UTC); places the row in its day."),
         ),
         key=("event_id",),
         event_time="occurred_at",
-        allowed_values={"event_type": ("read", "sample", "wishlist")},
-        non_negative=("minutes",),
+        row_rules=(ZeroWhen("minutes", "event_type", ("wishlist",)),),
     ),
     _memberships("books", "membership_id", "customer_id", ("reader_monthly", "reader_annual"), "reading membership"),
     _billing("books", "customer_id", "membership_id", with_orders=True),
@@ -283,39 +342,34 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
             "the first day carries the whole catalog."
         ),
         columns=(
-            _c("title_id", "string", "Title identifier."),
+            _id("title_id", "Title identifier."),
             _c("title", "string", "Name of the film or series."),
-            _c("title_type", "string", "movie or series."),
+            _c("title_type", "string", "movie or series.", OneOf(("movie", "series"))),
             _c("genre", "string", "Genre, from the vocabulary shared with books and music where it applies."),
             _c("studio", "string", "Producing studio."),
-            _c("release_year", "integer", "Year of release."),
-            _c("runtime_minutes", "integer", "Running time of a film, or of an average episode."),
+            _c("release_year", "integer", "Year of release.", YEAR),
+            _c("runtime_minutes", "integer", "Running time of a film, or of an average episode.", NON_NEGATIVE),
             _c("updated_at", "timestamp", "When this version of the title was exported (UTC)."),
         ),
         key=("title_id",),
         event_time="updated_at",
-        allowed_values={"title_type": ("movie", "series")},
     ),
     SourceTable(
         line="flicks",
         table="engagement",
         description="Viewing activity on Vision Flicks: streams with minutes watched, trailers and watch-list adds.",
         columns=(
-            _c("view_id", "string", "Viewing event identifier."),
-            _c("account_id", "string", "The viewer's account."),
-            _c("title_id", "string", "The title watched."),
-            _c("event_type", "string", "stream, trailer or watchlist."),
-            _c("minutes_watched", "decimal", "Minutes watched (0 for a watch-list add)."),
-            _c("device", "string", "tv, mobile, tablet or web."),
+            _id("view_id", "Viewing event identifier."),
+            _id("account_id", "The viewer's account."),
+            _id("title_id", "The title watched."),
+            _c("event_type", "string", "stream, trailer or watchlist.", OneOf(("stream", "trailer", "watchlist"))),
+            _c("minutes_watched", "decimal", "Minutes watched (0 for a watch-list add).", NON_NEGATIVE),
+            _c("device", "string", "tv, mobile, tablet or web.", OneOf(("tv", "mobile", "tablet", "web"))),
             _c("started_at", "timestamp", "When viewing started; exported with the viewer's UTC offset, stored in UTC."),
         ),
         key=("view_id",),
         event_time="started_at",
-        allowed_values={
-            "event_type": ("stream", "trailer", "watchlist"),
-            "device": ("tv", "mobile", "tablet", "web"),
-        },
-        non_negative=("minutes_watched",),
+        row_rules=(ZeroWhen("minutes_watched", "event_type", ("watchlist",)),),
     ),
     _memberships("flicks", "subscription_id", "account_id", ("basic", "standard", "premium"), "subscription"),
     _billing("flicks", "account_id", "subscription_id", with_orders=False),
@@ -330,13 +384,13 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
             "the whole catalog."
         ),
         columns=(
-            _c("track_id", "string", "Track identifier."),
+            _id("track_id", "Track identifier."),
             _c("track_name", "string", "Name of the track."),
             _c("artist", "string", "Performing artist."),
             _c("album", "string", "Album the track appears on."),
             _c("genre", "string", "Genre, from the vocabulary shared with books and films where it applies."),
-            _c("duration_seconds", "integer", "Length of the track."),
-            _c("release_year", "integer", "Year of release."),
+            _c("duration_seconds", "integer", "Length of the track.", NON_NEGATIVE),
+            _c("release_year", "integer", "Year of release.", YEAR),
             _c("updated_at", "timestamp", "When this version of the track was exported (UTC)."),
         ),
         key=("track_id",),
@@ -347,17 +401,21 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         table="engagement",
         description="Listening activity on Vision Music: plays with seconds played, skips, likes and playlist adds.",
         columns=(
-            _c("listen_id", "string", "Listening event identifier."),
-            _c("listener_id", "string", "The listener."),
-            _c("track_id", "string", "The track."),
-            _c("event_type", "string", "listen, skip, like or playlist_add."),
-            _c("seconds_played", "integer", "Seconds played (0 for a like or a playlist add)."),
+            _id("listen_id", "Listening event identifier."),
+            _id("listener_id", "The listener."),
+            _id("track_id", "The track."),
+            _c(
+                "event_type",
+                "string",
+                "listen, skip, like or playlist_add.",
+                OneOf(("listen", "skip", "like", "playlist_add")),
+            ),
+            _c("seconds_played", "integer", "Seconds played (0 for a like or a playlist add).", NON_NEGATIVE),
             _c("listened_at", "timestamp", "When the play started (UTC); places the row in its day."),
         ),
         key=("listen_id",),
         event_time="listened_at",
-        allowed_values={"event_type": ("listen", "skip", "like", "playlist_add")},
-        non_negative=("seconds_played",),
+        row_rules=(ZeroWhen("seconds_played", "event_type", ("like", "playlist_add")),),
     ),
     _memberships("music", "subscription_id", "listener_id", ("individual", "duo", "family"), "subscription"),
     _billing("music", "listener_id", "subscription_id", with_orders=False),
@@ -373,19 +431,18 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
             "listings, price changes); the first day carries the whole catalog."
         ),
         columns=(
-            _c("product_id", "string", "Product identifier."),
-            _c("sku", "string", "Seller's stock keeping unit."),
+            _id("product_id", "Product identifier."),
+            _id("sku", "Seller's stock keeping unit."),
             _c("product_name", "string", "Name of the product."),
             _c("category", "string", "Top-level category."),
             _c("subcategory", "string", "Subcategory within the category."),
             _c("brand", "string", "Brand."),
-            _c("list_price", "decimal", "List price in USD."),
-            _c("currency", "string", "ISO 4217 currency of the list price."),
+            _c("list_price", "decimal", "List price in USD.", NON_NEGATIVE),
+            _c("currency", "string", "ISO 4217 currency of the list price.", CURRENCY_CODE),
             _c("updated_at", "timestamp", "When this version of the product was exported (UTC)."),
         ),
         key=("product_id",),
         event_time="updated_at",
-        non_negative=("list_price",),
     ),
     _orders("mart", "shopper_id", "product_id"),
     SourceTable(
@@ -393,17 +450,21 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         table="engagement",
         description="Shopping activity on Vision Mart: product page views, wish-list adds and add-to-cart events.",
         columns=(
-            _c("event_id", "string", "Event identifier."),
-            _c("shopper_id", "string", "The shopper."),
-            _c("product_id", "string", "The product."),
-            _c("event_type", "string", "view, wishlist or add_to_cart."),
-            _c("duration_seconds", "integer", "Seconds on the product page (0 for a wish-list or cart add)."),
+            _id("event_id", "Event identifier."),
+            _id("shopper_id", "The shopper."),
+            _id("product_id", "The product."),
+            _c("event_type", "string", "view, wishlist or add_to_cart.", OneOf(("view", "wishlist", "add_to_cart"))),
+            _c(
+                "duration_seconds",
+                "integer",
+                "Seconds on the product page (0 for a wish-list or cart add).",
+                NON_NEGATIVE,
+            ),
             _c("occurred_at", "timestamp", "When it happened (UTC); places the row in its day."),
         ),
         key=("event_id",),
         event_time="occurred_at",
-        allowed_values={"event_type": ("view", "wishlist", "add_to_cart")},
-        non_negative=("duration_seconds",),
+        row_rules=(ZeroWhen("duration_seconds", "event_type", ("wishlist", "add_to_cart")),),
     ),
     _memberships("mart", "membership_id", "shopper_id", ("plus_monthly", "plus_annual"), "Mart Plus membership"),
     _billing("mart", "shopper_id", "membership_id", with_orders=True),

@@ -1,27 +1,41 @@
 """Read one landed table-day, check it against its contract, and hand back a frame ready for the warehouse.
 
-This is plain pandas, testable without Dagster; the raw assets are thin wrappers around
-:func:`load_landing_days`. Problems come in two sizes:
+This is plain Python (pyarrow and pandas), testable without Dagster; the raw assets are thin wrappers
+around :func:`load_landing_days`. Problems come in two sizes:
 
 - A problem with a file or the day as a whole (no marker, no file, an empty, cut-off, unparseable or
-  non-UTF-8 file, a missing or unexpected column, a column whose values are mostly not of its type, a file
-  outside the landing root) raises :class:`LandingError`: nothing of the day is loaded.
-- A problem with single rows (a value of the wrong type, an empty required value, a value outside its
-  allowed set, a negative amount, an event time outside the day, a key shared by rows with different
-  contents) puts those rows in quarantine, with the reason, and loads the rest of the day.
+  non-UTF-8 file, a missing, repeated or unexpected column, a column whose values are mostly not of its
+  type, a file outside the landing root) raises :class:`LandingError`: nothing of the day is loaded.
+- A problem with single rows (a value that is not of its type, exactly, as :mod:`values` defines it; an
+  empty required value; a value that breaks a rule of its contract, :mod:`rules`; an event time outside
+  the day; a key shared by rows with different contents) puts those rows in quarantine, with the reason,
+  and loads the rest of the day.
 
 Every message names the file, the column and the rows, so the person on call knows what to send back to
 the exporter. The counts reconcile: rows landed = rows loaded + rows quarantined + exact duplicates dropped.
+A loaded value is the value sent, up to two documented normalisations: text is trimmed, and a timestamp
+written with a UTC offset is converted to UTC.
+
+The files are parsed by pyarrow's CSV reader, with every column as text: it keeps every byte of a value
+(pandas' C parser cuts a value at a NUL byte) and refuses a row with too few fields as well as one with too
+many.
 """
 
-from dataclasses import dataclass, field
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from vision_assets.landing.contracts import SourceTable
 from vision_assets.landing.layout import SUCCESS_MARKER, landing_day_dir
+from vision_assets.landing.values import convert
 
 SOURCE_FILE_COLUMN = "_source_file"
 LOADED_AT_COLUMN = "_loaded_at"
@@ -39,7 +53,41 @@ _RETYPED_COLUMN_SHARE = 0.5
 
 
 class LandingError(ValueError):
-    """A landed table-day cannot be loaded as it is. The message says which file and why."""
+    """A landed table-day cannot be loaded as it is. The message says which file and why; ``day`` is the
+    day refused (set by :func:`load_landing_days`)."""
+
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What happened to one table-day: the raw layer's record of a load, kept beside its quarantine.
+
+    ``status`` is ``loaded`` (every landed row is loaded, quarantined or a dropped exact duplicate) or
+    ``refused`` (nothing of the day was written; ``refusal`` says why).
+    """
+
+    table: str
+    day: str
+    status: str
+    rows_landed: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    duplicate_rows_removed: int = 0
+    # Rows per quarantine reason; a row that breaks two rules counts under both.
+    rows_by_reason: dict[str, int] = field(default_factory=dict)
+    timestamps_with_offset: int = 0
+    source_files: tuple[str, ...] = ()
+    loaded_at: str = ""
+    refusal: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "source_files": list(self.source_files)}, indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "LoadReport":
+        values = json.loads(text)
+        return cls(**{**values, "source_files": tuple(values["source_files"])})
 
 
 @dataclass
@@ -52,10 +100,20 @@ class LoadedTable:
     duplicate_rows_removed: int = 0
     quarantined: pd.DataFrame = field(default_factory=pd.DataFrame)
     quarantine_reasons: list[str] = field(default_factory=list)
+    timestamps_with_offset: int = 0
+    reports: list[LoadReport] = field(default_factory=list)
 
     @property
     def rows_quarantined(self) -> int:
         return len(self.quarantined)
+
+    @property
+    def rows_by_reason(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for report in self.reports:
+            for reason, rows in report.rows_by_reason.items():
+                counts[reason] = counts.get(reason, 0) + rows
+        return counts
 
 
 def load_landing_days(landing_root: Path, table: SourceTable, days: list[date], loaded_at: datetime) -> LoadedTable:
@@ -63,7 +121,13 @@ def load_landing_days(landing_root: Path, table: SourceTable, days: list[date], 
 
     ``loaded_at`` is naive UTC, like every timestamp in the warehouse.
     """
-    loaded_days = [_load_landing_day(landing_root, table, day, loaded_at) for day in days]
+    loaded_days = []
+    for day in days:
+        try:
+            loaded_days.append(_load_landing_day(landing_root, table, day, loaded_at))
+        except LandingError as error:
+            error.day = day
+            raise
     frames = [loaded.frame for loaded in loaded_days]
     return LoadedTable(
         frame=pd.concat(frames, ignore_index=True) if frames else empty_frame(table),
@@ -76,13 +140,26 @@ def load_landing_days(landing_root: Path, table: SourceTable, days: list[date], 
             else empty_quarantine(table)
         ),
         quarantine_reasons=[reason for loaded in loaded_days for reason in loaded.quarantine_reasons],
+        timestamps_with_offset=sum(loaded.timestamps_with_offset for loaded in loaded_days),
+        reports=[report for loaded in loaded_days for report in loaded.reports],
+    )
+
+
+def refusal_report(table: SourceTable, error: LandingError, loaded_at: datetime) -> LoadReport:
+    """The record of a day that could not be loaded at all (the warehouse keeps what it held for the day)."""
+    return LoadReport(
+        table=table.name,
+        day=error.day.isoformat(),
+        status="refused",
+        loaded_at=loaded_at.isoformat(),
+        refusal=str(error),
     )
 
 
 def empty_frame(table: SourceTable) -> pd.DataFrame:
     """A frame with the table's warehouse columns and types and no rows."""
-    raw = pd.DataFrame({column.name: pd.Series([], dtype=object) for column in table.columns})
-    frame, _ = _typed(raw, table, Path("<empty>"))
+    text = pa.table({name: pa.array([], pa.string()) for name in table.column_names})
+    frame, _, _ = _typed(text, text.to_pandas(), table, Path("<empty>"))
     frame[SOURCE_FILE_COLUMN] = pd.Series([], dtype=object)
     frame[LOADED_AT_COLUMN] = pd.Series([], dtype="datetime64[us]")
     return frame
@@ -107,15 +184,16 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
             "the export claims to be complete but delivered nothing"
         )
     root = Path(landing_root).resolve()
-    raws, typeds, problems = [], [], []
+    raws, typeds, problems, with_offset = [], [], [], 0
     for path in files:
         if not path.resolve().is_relative_to(root):
             raise LandingError(
                 f"{path}: resolves to {path.resolve()}, outside the landing root {root}; not read"
             )
         relative = str(path.relative_to(landing_root))
-        raw = _read_csv(path, table, day)
-        typed, bad = _typed(raw, table, path)
+        text = _read_csv(path, table, day)
+        raw = text.to_pandas()
+        typed, bad, offsets = _typed(text, raw, table, path)
         bad += _bad_rows(typed, raw, table, path, day)
         for frame in (raw, typed):
             frame[SOURCE_FILE_COLUMN] = relative
@@ -123,6 +201,7 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
         raws.append(raw)
         typeds.append(typed)
         problems.append(bad)
+        with_offset += offsets
     raw = pd.concat(raws, ignore_index=True)
     typed = pd.concat(typeds, ignore_index=True)
     reasons = _reasons(problems, [len(frame) for frame in raws])
@@ -131,11 +210,15 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
     duplicate = typed[good].duplicated(subset=table.column_names).reindex(typed.index, fill_value=False)
     kept = good & ~duplicate
     conflicts, conflict_summary = _key_conflicts(typed[kept], table, folder)
+    conflicts = conflicts.reindex(typed.index, fill_value=False)
     conflict_reason = f"key ({', '.join(table.key)}) shared with a row of different contents"
-    reasons = reasons.where(~conflicts.reindex(typed.index, fill_value=False), conflict_reason)
+    reasons = reasons.where(~conflicts, conflict_reason)
     loaded = kept & reasons.isna()
     summaries = [summary for bad in problems for _, _, summary in bad]
     summaries += [conflict_summary] if conflicts.any() else []
+    rows_by_reason = _rows_by_reason(problems)
+    if conflicts.any():
+        rows_by_reason[conflict_reason] = int(conflicts.sum())
 
     frame = typed.loc[loaded, [*table.column_names, SOURCE_FILE_COLUMN]].reset_index(drop=True)
     frame[LOADED_AT_COLUMN] = pd.Timestamp(loaded_at).as_unit("us")
@@ -143,43 +226,55 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
     quarantined = quarantined.assign(
         **{LANDING_DAY_COLUMN: day.isoformat(), REASON_COLUMN: reasons[reasons.notna()]}
     )
+    source_files = [str(path.relative_to(landing_root)) for path in files]
+    report = LoadReport(
+        table=table.name,
+        day=day.isoformat(),
+        status="loaded",
+        rows_landed=len(typed),
+        rows_loaded=len(frame),
+        rows_quarantined=int(reasons.notna().sum()),
+        duplicate_rows_removed=int(duplicate.sum()),
+        rows_by_reason=rows_by_reason,
+        timestamps_with_offset=with_offset,
+        source_files=tuple(source_files),
+        loaded_at=loaded_at.isoformat(),
+    )
     return LoadedTable(
         frame=frame,
-        source_files=[str(path.relative_to(landing_root)) for path in files],
+        source_files=source_files,
         rows_landed=len(typed),
         duplicate_rows_removed=int(duplicate.sum()),
         quarantined=quarantined.reset_index(drop=True),
         quarantine_reasons=summaries,
+        timestamps_with_offset=with_offset,
+        reports=[report],
     )
 
 
-def _read_csv(path: Path, table: SourceTable, day: date) -> pd.DataFrame:
-    """Read a landing file as text; the contract, not pandas' guessing, decides the types."""
+def _read_header(path: Path) -> list[str]:
+    """The header row, read on its own so that a repeated column name is seen (a table keeps only one)."""
+    with path.open("rb") as handle:
+        line = handle.readline()
+    if not line.strip(b"\r\n"):
+        raise LandingError(f"{path}: the file is empty (not even a header row)")
     try:
-        raw = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            encoding="utf-8",
-            on_bad_lines="error",
-        )
-    except pd.errors.EmptyDataError:
-        raise LandingError(f"{path}: the file is empty (not even a header row)") from None
+        text = line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise LandingError(f"{path}: not valid UTF-8 text ({error.reason} at byte {error.start})") from None
-    except pd.errors.ParserError as error:
-        raise LandingError(f"{path}: unparseable rows, the file is truncated or corrupt ({error})") from None
+    return next(csv.reader(io.StringIO(text)))
 
-    if len(raw) and not _ends_with_newline(path):
-        raise LandingError(
-            f"{path}: the file is truncated, its last line (data row {len(raw)}) has no line end; "
-            "the export was cut off mid-write"
-        )
+
+def _read_csv(path: Path, table: SourceTable, day: date) -> pa.Table:
+    """Read a landing file as text; the contract, not a parser's guessing, decides the types."""
+    header = _read_header(path)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise LandingError(f"{path}: column(s) {', '.join(repeated)} appear more than once in the header")
     expected = table.column_names
     not_yet_sent = [c.name for c in table.columns if c.added_on is not None and day < c.added_on]
-    missing = [name for name in expected if name not in raw.columns and name not in not_yet_sent]
-    unexpected = [name for name in raw.columns if name not in expected]
+    missing = [name for name in expected if name not in header and name not in not_yet_sent]
+    unexpected = [name for name in header if name not in expected]
     if missing:
         raise LandingError(f"{path}: missing column(s) {', '.join(missing)} required by the {table.name} contract")
     if unexpected:
@@ -187,67 +282,101 @@ def _read_csv(path: Path, table: SourceTable, day: date) -> pd.DataFrame:
             f"{path}: unexpected column(s) {', '.join(map(str, unexpected))} not in the {table.name} "
             "contract (a new column loads once the contract declares it, nullable, with the day it was added)"
         )
-    return raw.reindex(columns=expected)
+    if not _ends_with_line_break(path) and _has_data_lines(path):
+        raise LandingError(
+            f"{path}: the file is truncated, its last line has no line end; the export was cut off mid-write"
+        )
+    try:
+        text = pa_csv.read_csv(
+            path,
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise LandingError(_parse_failure(path, len(header), error)) from None
+    return pa.table(
+        {name: text.column(name) if name in header else pa.nulls(text.num_rows, pa.string()) for name in expected}
+    )
 
 
-def _ends_with_newline(path: Path) -> bool:
+def _parse_failure(path: Path, fields: int, error: pa.ArrowInvalid) -> str:
+    """Say what is wrong with a file pyarrow could not parse, and where (found again, on this rare path only)."""
+    data = path.read_bytes()
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        return f"{path}: not valid UTF-8 text ({bad.reason} at byte {bad.start})"
+    records = csv.reader(io.StringIO(content, newline=""))
+    next(records, None)
+    for row_number, record in enumerate((record for record in records if record), start=1):
+        if len(record) != fields:
+            return (
+                f"{path}: unparseable rows, the file is truncated or corrupt (data row {row_number} has "
+                f"{len(record)} field(s), the header {fields})"
+            )
+    return f"{path}: unparseable rows, the file is truncated or corrupt ({error})"
+
+
+def _ends_with_line_break(path: Path) -> bool:
     with path.open("rb") as handle:
         handle.seek(-1, 2)
-        return handle.read(1) == b"\n"
+        return handle.read(1) in (b"\n", b"\r")
+
+
+def _has_data_lines(path: Path) -> bool:
+    """More than a header: a line break before the end (a header-only file may lack its final one)."""
+    with path.open("rb") as handle:
+        handle.readline()
+        return bool(handle.read(1))
 
 
 Problem = tuple[pd.Series, str, str]
 """Rows that break one rule: their mask, the reason each row is quarantined with, and a summary line."""
 
 
-def _typed(raw: pd.DataFrame, table: SourceTable, path: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    """Convert each text column to its contract type; a value that does not convert makes its row bad.
+def _typed(
+    text: pa.Table, raw: pd.DataFrame, table: SourceTable, path: Path
+) -> tuple[pd.DataFrame, list[Problem], int]:
+    """Convert each text column to its contract type; a value that does not convert makes its row bad, and
+    so does an empty value (after trimming) where the contract requires one.
 
     When most of a column's values do not convert, the exporter changed the column, and the file is refused.
+    Returns the typed frame, the rows' problems and how many timestamps carried a UTC offset.
     """
-    typed, problems = {}, []
+    typed, problems, with_offset = {}, [], 0
     for column in table.columns:
-        text = raw[column.name].astype(object).str.strip()
-        present = text.notna()
-        if column.type == "string":
-            typed[column.name] = text.astype(object).where(present, None)
-            continue
-        if column.type == "integer":
-            numbers = pd.to_numeric(text, errors="coerce")
-            bad = present & (numbers.isna() | (numbers.notna() & (numbers % 1 != 0)))
-            values, expected = numbers.where(~bad).astype("Int64"), "a whole number"
-        elif column.type == "decimal":
-            values = pd.to_numeric(text, errors="coerce").astype("float64")
-            bad, expected = present & values.isna(), "a number"
-        else:
-            stamps = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
-            bad, expected = present & stamps.isna(), "an ISO-8601 timestamp"
-            values = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
-        if bad.sum() > _RETYPED_COLUMN_SHARE * present.sum():
+        converted = convert(text.column(column.name), column.type, free_text=column.free_text)
+        typed[column.name] = converted.values
+        with_offset += converted.with_offset
+        if converted.not_of_type.sum() > _RETYPED_COLUMN_SHARE * (~converted.missing).sum():
+            mask, problem = next((mask, problem) for mask, problem in converted.problems if mask.any())
             raise LandingError(
-                _summary(bad, path, column.name, f"is not {expected}", raw)
+                _summary(pd.Series(mask), path, column.name, problem, raw)
                 + "; more than half of its values: the exporter changed the column's type, nothing was loaded"
             )
-        problems += _problem(bad, path, column.name, f"is not {expected}", raw)
-        typed[column.name] = values
-    return pd.DataFrame(typed, index=raw.index), problems
+        for mask, problem in converted.problems:
+            problems += _problem(pd.Series(mask), path, column.name, problem, raw)
+        if not column.nullable:
+            problems += _problem(
+                pd.Series(converted.missing), path, column.name, "is empty but the contract requires a value", raw
+            )
+    return pd.DataFrame(typed, index=pd.RangeIndex(text.num_rows)), problems, with_offset
 
 
 def _bad_rows(
     typed: pd.DataFrame, raw: pd.DataFrame, table: SourceTable, path: Path, day: date
 ) -> list[Problem]:
+    """The rows whose values break a rule of the contract, or whose event time is not in the day."""
     problems = []
     for column in table.columns:
-        if not column.nullable:
-            problems += _problem(
-                raw[column.name].isna(), path, column.name, "is empty but the contract requires a value", raw
-            )
-    for name, allowed in table.allowed_values.items():
-        values = typed[name]
-        outside = values.notna() & ~values.isin(allowed)
-        problems += _problem(outside, path, name, f"is not one of {', '.join(allowed)}", raw)
-    for name in table.non_negative:
-        problems += _problem(typed[name] < 0, path, name, "is negative", raw)
+        for rule in column.rules:
+            problems += _problem(rule.broken_by(typed[column.name]), path, column.name, rule.problem, raw)
+    for rule in table.row_rules:
+        problems += _problem(rule.broken_by(typed), path, ", ".join(rule.columns), rule.problem, raw)
     day_start = pd.Timestamp(day)
     event_time = typed[table.event_time]
     outside = (event_time < day_start) | (event_time >= day_start + timedelta(days=1))
@@ -285,17 +414,31 @@ def _key_conflicts(kept: pd.DataFrame, table: SourceTable, folder: Path) -> tupl
     return conflicting, summary
 
 
-def _problem(bad: pd.Series, path: Path, column: str, problem: str, raw: pd.DataFrame) -> list[Problem]:
+def _rows_by_reason(problems: list[list[Problem]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for bad in problems:
+        for mask, reason, _ in bad:
+            counts[reason] = counts.get(reason, 0) + int(mask.sum())
+    return counts
+
+
+def _problem(bad: pd.Series, path: Path, columns: str, problem: str, raw: pd.DataFrame) -> list[Problem]:
+    """The rows ``bad`` as one problem. ``columns``: the column the problem is about, or (for a rule that ties
+    columns together, whose ``problem`` names them) several, comma-separated."""
     bad = bad.fillna(False).astype(bool)
     if not bad.any():
         return []
-    return [(bad, f"{column} {problem}", _summary(bad, path, column, problem, raw))]
+    reason = problem if "," in columns else f"{columns} {problem}"
+    return [(bad, reason, _summary(bad, path, columns, problem, raw))]
 
 
-def _summary(bad: pd.Series, path: Path, column: str, problem: str, raw: pd.DataFrame) -> str:
+def _summary(bad: pd.Series, path: Path, columns: str, problem: str, raw: pd.DataFrame) -> str:
     rows = (bad[bad].index[:_EXAMPLE_ROWS_SHOWN] + 1).tolist()
-    examples = raw.loc[bad, column].head(_EXAMPLE_ROWS_SHOWN).tolist()
+    names = columns.split(", ")
+    shown = raw.loc[bad, names].head(_EXAMPLE_ROWS_SHOWN)
+    examples = shown[names[0]].tolist() if len(names) == 1 else shown.to_dict("records")
+    label = f"column {columns} {problem}" if len(names) == 1 else f"columns {columns}: {problem}"
     return (
-        f"{path}: column {column} {problem} in {int(bad.sum())} row(s) "
+        f"{path}: {label} in {int(bad.sum())} row(s) "
         f"(data rows {rows}, counting from 1 after the header; values {examples})"
     )

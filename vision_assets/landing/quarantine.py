@@ -1,9 +1,13 @@
-"""Where quarantined rows are kept: one CSV per table-day beside the landing zone, with each row's reason.
+"""Where quarantined rows are kept, and the record of every load, beside the landing zone.
 
 ``<quarantine root>/<line>/<table>/<YYYY-MM-DD>/quarantined.csv`` holds the rows of that day's landing that
 were not loaded, as they landed (text), with the file and data row they came from and why they were held
 back. Loading a day again rewrites its file, or removes it when the day is now clean (a corrected landing),
 so the folder always describes what the warehouse is missing, not the history of past attempts.
+
+``<reports root>/<line>/<table>/<YYYY-MM-DD>.json`` is the latest load of a table-day
+(:class:`~vision_assets.landing.loader.LoadReport`): rows landed, loaded, quarantined by reason and dropped as
+exact duplicates, or why the day was refused. ``analytics.data_quality`` is built from these records.
 """
 
 import os
@@ -14,7 +18,7 @@ import pandas as pd
 
 from vision_assets.landing.contracts import SourceTable
 from vision_assets.landing.layout import DAY_FORMAT
-from vision_assets.landing.loader import LANDING_DAY_COLUMN
+from vision_assets.landing.loader import LANDING_DAY_COLUMN, LoadReport
 
 QUARANTINE_FILE = "quarantined.csv"
 
@@ -50,3 +54,23 @@ def read_quarantine(quarantine_root: Path, table: SourceTable, day: date) -> pd.
     if not path.is_file():
         return pd.DataFrame()
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def report_file(reports_root: Path, table: SourceTable, day: date) -> Path:
+    return Path(reports_root) / table.line / table.table / f"{day.strftime(DAY_FORMAT)}.json"
+
+
+def write_load_report(reports_root: Path, table: SourceTable, report: LoadReport) -> Path:
+    """Replace the record of the report's table-day (written aside, then renamed: never half a file)."""
+    target = report_file(reports_root, table, date.fromisoformat(report.day))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.writing")
+    partial.write_text(report.to_json(), encoding="utf-8")
+    os.replace(partial, target)
+    return target
+
+
+def read_load_report(reports_root: Path, table: SourceTable, day: date) -> LoadReport | None:
+    """The latest load of one table-day, or None when it was never loaded."""
+    path = report_file(reports_root, table, day)
+    return LoadReport.from_json(path.read_text(encoding="utf-8")) if path.is_file() else None

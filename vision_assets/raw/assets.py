@@ -20,13 +20,13 @@ from vision_assets.landing.contracts import (
 )
 from vision_assets.landing.loader import (
     LOADED_AT_COLUMN,
-    REASON_COLUMN,
     SOURCE_FILE_COLUMN,
     LandingError,
     LoadedTable,
     load_landing_days,
+    refusal_report,
 )
-from vision_assets.landing.quarantine import write_quarantine
+from vision_assets.landing.quarantine import write_load_report, write_quarantine
 from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.resources import LandingZone
 from vision_assets.warehouse import (
@@ -63,7 +63,7 @@ def raw_column_schema(table: SourceTable) -> dg.TableSchema:
             dg.TableColumn(
                 name=column.name,
                 type=_WAREHOUSE_TYPES[column.type],
-                description=column.description,
+                description=column.documentation,
                 constraints=dg.TableColumnConstraints(nullable=column.nullable),
             )
             for column in (*table.columns, *lineage)
@@ -76,11 +76,13 @@ def _description(table: SourceTable) -> str:
     return (
         f"{table.description}\n\n"
         f"Loaded as landed from `{table.line}/{table.table}/<day>/` in the landing zone, checked against its "
-        f"contract (columns, types, required values, allowed values, the day's window). A row is identified by "
-        f"({key}); `{table.event_time}` places it in its daily partition. Exact duplicate rows inside a day are "
-        f"dropped and counted. A row that breaks the contract is held back in quarantine with its reason "
-        f"(the `{QUARANTINE_CHECK}` check shows it); a file that cannot be read as the contract's (missing "
-        f"or unexpected columns, a changed column type, an empty or corrupt file) fails the whole day, and "
+        f"contract (columns, exact types, required values, the rules each column's description states, the "
+        f"day's window). Text is trimmed and timestamps written with a UTC offset are converted to UTC; "
+        f"nothing else is changed. A row is identified by ({key}); `{table.event_time}` places it in its "
+        f"daily partition. Exact duplicate rows inside a day are dropped and counted. A row that breaks the "
+        f"contract is held back in quarantine with its reason (the `{QUARANTINE_CHECK}` check shows it, and "
+        f"analytics.data_quality counts it); a file that cannot be read as the contract's (missing or "
+        f"unexpected columns, a changed column type, an empty or corrupt file) fails the whole day, and "
         f"nothing of it is written."
     )
 
@@ -152,12 +154,12 @@ def _load_table(
     context: dg.AssetExecutionContext, landing_zone: LandingZone, table: SourceTable, days: list[date]
 ) -> Iterator:
     """One table's days: the frame for the IO manager, then its checks' results."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     with fail_fast_unless_transient(f"{table.name}: loading the landing data"):
         try:
-            loaded = load_landing_days(
-                landing_zone.root_path, table, days, datetime.now(UTC).replace(tzinfo=None)
-            )
+            loaded = load_landing_days(landing_zone.root_path, table, days, loaded_at)
         except LandingError as error:
+            write_load_report(landing_zone.reports_path, table, refusal_report(table, error, loaded_at))
             raise dg.Failure(
                 description=f"{table.name}: the landing data was refused, nothing was written. {error}",
                 allow_retries=False,
@@ -182,10 +184,15 @@ def _load_table(
             "rows_landed": loaded.rows_landed,
             "rows_quarantined": loaded.rows_quarantined,
             "duplicate_rows_removed": loaded.duplicate_rows_removed,
+            "rows_by_reason": dg.MetadataValue.json(loaded.rows_by_reason),
+            "timestamps_with_offset": loaded.timestamps_with_offset,
             "days_loaded": len(days),
             "source_files": dg.MetadataValue.json(loaded.source_files),
         },
     )
+    # After the yield the IO manager has stored the frame: only now is the day's record true.
+    for report in loaded.reports:
+        write_load_report(landing_zone.reports_path, table, report)
     selected_checks = context.selected_asset_check_keys
     for result in _check_results(table, loaded, quarantine_files):
         if dg.AssetCheckKey(result.asset_key, result.check_name) in selected_checks:
@@ -214,7 +221,6 @@ def _check_specs(table: SourceTable) -> list[dg.AssetCheckSpec]:
 def _check_results(
     table: SourceTable, loaded: LoadedTable, quarantine_files: list[str]
 ) -> Iterator[dg.AssetCheckResult]:
-    reasons = loaded.quarantined[REASON_COLUMN].value_counts().to_dict() if loaded.rows_quarantined else {}
     yield dg.AssetCheckResult(
         asset_key=raw_asset_key(table),
         check_name=QUARANTINE_CHECK,
@@ -223,7 +229,7 @@ def _check_results(
         description="\n".join(loaded.quarantine_reasons) or "No row was quarantined.",
         metadata={
             "rows_quarantined": loaded.rows_quarantined,
-            "rows_by_reason": dg.MetadataValue.json(reasons),
+            "rows_by_reason": dg.MetadataValue.json(loaded.rows_by_reason),
             "problems": dg.MetadataValue.md(
                 "\n".join(f"- {line}" for line in loaded.quarantine_reasons) or "none"
             ),
