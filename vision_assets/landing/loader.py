@@ -21,6 +21,7 @@ The files are parsed by pyarrow's CSV reader, with every column as text: it keep
 many.
 """
 
+import codecs
 import csv
 import io
 import json
@@ -255,14 +256,14 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
 def _read_header(path: Path) -> list[str]:
     """The header row, read on its own so that a repeated column name is seen (a table keeps only one)."""
     with path.open("rb") as handle:
-        line = handle.readline()
-    if not line.strip(b"\r\n"):
+        start = handle.read(1 << 16)
+    if not start.strip(b"\r\n"):
         raise LandingError(f"{path}: the file is empty (not even a header row)")
     try:
-        text = line.decode("utf-8-sig")
+        text = codecs.getincrementaldecoder("utf-8")().decode(start, final=False).removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise LandingError(f"{path}: not valid UTF-8 text ({error.reason} at byte {error.start})") from None
-    return next(csv.reader(io.StringIO(text)))
+    return next(csv.reader(io.StringIO(text, newline="")))
 
 
 def _read_csv(path: Path, table: SourceTable, day: date) -> pa.Table:
@@ -328,10 +329,10 @@ def _ends_with_line_break(path: Path) -> bool:
 
 
 def _has_data_lines(path: Path) -> bool:
-    """More than a header: a line break before the end (a header-only file may lack its final one)."""
+    """More than a header: a line break before the last byte (a header-only file may lack its final one)."""
     with path.open("rb") as handle:
-        handle.readline()
-        return bool(handle.read(1))
+        start = handle.read(1 << 16)
+    return any(0 <= start.find(line_break) < len(start) - 1 for line_break in (b"\n", b"\r"))
 
 
 Problem = tuple[pd.Series, str, str]

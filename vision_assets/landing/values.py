@@ -15,7 +15,9 @@ quarantine its row with the reason. Nothing is rounded, clipped, shifted or gues
 ``decimal``
     A plain or scientific decimal number in ASCII (``12.5``, ``-0.25``, ``1.2e3``), stored as a double.
     ``inf``, ``nan`` and their spellings are not amounts, quantities or ratings, and neither is a value
-    a double cannot hold exactly: more than 15 significant digits, or beyond its range.
+    a double cannot hold exactly (more than 15 significant digits, or one too small to tell from zero) or
+    one beyond ±10^13: the warehouse's models cast decimals to ``decimal(18, 2)`` and ``decimal(18, 4)``,
+    and a larger value would fail the day's build instead of one row.
 ``timestamp``
     ISO 8601 date and time of day, ``YYYY-MM-DD`` then ``T`` or a space, ``hh:mm[:ss[.fraction]]``, then
     optionally ``Z`` or an offset (``+02:00``, ``+0200``, ``+02``). A value with an offset is converted
@@ -37,6 +39,7 @@ import pyarrow.compute as pc
 
 INTEGER_RANGE = (-(2**31), 2**31 - 1)
 DOUBLE_SIGNIFICANT_DIGITS = 15
+DECIMAL_LIMIT = 1e13
 # What trimming removes: the ASCII blanks a text export pads with, and Unicode's space separators. Not
 # str.strip(): Python counts the control characters U+001C-U+001F and U+0085 as whitespace.
 TRIMMED_CHARACTERS = " \t\n\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
@@ -137,7 +140,8 @@ def _decimals(present: pa.Array, missing: np.ndarray) -> Converted:
     # A non-zero value so small that it becomes zero (or loses digits) is not the value sent.
     vanished = shaped & (np.abs(np.nan_to_num(values.to_numpy())) < 1e-300) & (np.nan_to_num(significant) > 0)
     unrepresentable = shaped & ~too_precise & (~finite | vanished)
-    good = shaped & ~too_precise & ~unrepresentable
+    too_large = shaped & ~too_precise & finite & (np.abs(np.nan_to_num(values.to_numpy())) >= DECIMAL_LIMIT)
+    good = shaped & ~too_precise & ~unrepresentable & ~too_large
     converted = Converted(values.where(good), missing)
     converted.problems += [
         (non_finite, "is not a finite number"),
@@ -147,6 +151,7 @@ def _decimals(present: pa.Array, missing: np.ndarray) -> Converted:
             f"has more than {DOUBLE_SIGNIFICANT_DIGITS} significant digits, more than the warehouse keeps exactly",
         ),
         (unrepresentable, "is too large or too small to store exactly"),
+        (too_large, "is beyond ±10,000,000,000,000, more than the warehouse's decimal columns hold"),
     ]
     return converted
 
