@@ -2,11 +2,16 @@
 
 import dagster as dg
 
-from vision_assets.automation.policies import layer_policies
+from vision_assets.automation.policies import (
+    layer_policies,
+    partition_freshness_checks,
+    partition_freshness_sensor,
+)
 from vision_assets.automation.schedules import daily_landing_job, daily_landing_schedule
 from vision_assets.automation.sensors import landing_sensors
 from vision_assets.code_versions import with_source_code_versions
 from vision_assets.dashboards import dashboard_assets
+from vision_assets.quality.assets import quality_assets
 from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
 from vision_assets.resources import build_resources
@@ -14,15 +19,17 @@ from vision_assets.transform.assets import dbt_model_assets
 from vision_assets.trust.specs import trust_metadata
 from vision_assets.warehouse import warehouse_executor
 
-assets = [*raw_assets, *dbt_model_assets, *recommendation_assets, *dashboard_assets]
+assets = [*raw_assets, *quality_assets, *dbt_model_assets, *recommendation_assets, *dashboard_assets]
+freshness_checks = partition_freshness_checks(assets)
 
 defs = dg.Definitions(
     assets=assets,
-    asset_checks=[*recommendation_checks],
+    asset_checks=[*recommendation_checks, *freshness_checks],
     jobs=[daily_landing_job],
     schedules=[daily_landing_schedule],
     sensors=[
         *landing_sensors,
+        partition_freshness_sensor(freshness_checks),
         dg.AutomationConditionSensorDefinition(
             "downstream_automation_sensor",
             target=dg.AssetSelection.all(),

@@ -10,6 +10,8 @@ from datetime import date
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from vision_assets.automation.policies import without_partition_freshness_checks
+
 
 def materialize_days(
     defs: dg.Definitions,
@@ -23,7 +25,8 @@ def materialize_days(
     Unpartitioned assets in the selection (dimensions, models rebuilt whole) run once, after the
     partitioned assets they depend on.
     """
-    job = dg.define_asset_job("materialize_days", selection=selection or dg.AssetSelection.all())
+    selection = without_partition_freshness_checks(selection or dg.AssetSelection.all(), defs.resolve_asset_graph())
+    job = dg.define_asset_job("materialize_days", selection=selection)
     resolved = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def("materialize_days")
     return resolved.execute_in_process(
         instance=instance,

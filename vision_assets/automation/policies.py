@@ -17,6 +17,7 @@ An asset is fresh when it materialized in the 24 hours before its deadline; past
 that, Dagster marks it failing freshness and the UI shows it red.
 """
 
+import warnings
 from collections.abc import Callable, Sequence, Set
 from datetime import timedelta
 
@@ -37,6 +38,9 @@ FRESHNESS_LOOKBACK = timedelta(hours=24)
 
 # How far back a late or re-landed day still flows downstream without a person: a week of partitions.
 LATE_DAY_LOOKBACK = timedelta(days=7)
+
+# The name Dagster's build_time_partition_freshness_checks gives every check it builds.
+PARTITION_FRESHNESS_CHECK = "freshness_check"
 
 
 def freshness_policy_for(layer: str) -> dg.FreshnessPolicy:
@@ -94,13 +98,57 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
     )
 
 
+def partition_freshness_checks(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetChecksDefinition]:
+    """A time-partition freshness check on every daily-partitioned asset: once its layer's deadline of a day
+    has passed, the day before must be materialized, however recently anything else was. Each raw table is
+    its own asset, so a business line whose export stopped fails exactly its own tables' checks.
+
+    Dagster's ``FreshnessPolicy`` (above) judges when an asset last materialized; a rebuild of other days
+    or of the dimensions keeps that fresh while a day is missing, which these checks catch. They run from
+    ``partition_freshness_sensor``, not inside the runs that materialize the assets.
+    """
+    by_layer: dict[str, list[dg.AssetKey]] = {}
+    for asset in assets:
+        for spec in asset.specs:
+            if spec.partitions_def is not None:
+                by_layer.setdefault(spec.key.path[0], []).append(spec.key)
+    with warnings.catch_warnings():
+        # Dagster marks these checks superseded by FreshnessPolicy, which does not look at partitions (see
+        # dagster-io/dagster discussion #34023): for "is yesterday in?" the checks are still the tool.
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        return [
+            check
+            for layer, keys in sorted(by_layer.items())
+            for check in dg.build_time_partition_freshness_checks(
+                assets=keys, deadline_cron=LAYER_DEADLINES[layer], timezone="UTC"
+            )
+        ]
+
+
+def partition_freshness_sensor(checks: Sequence[dg.AssetChecksDefinition]) -> dg.SensorDefinition:
+    """Evaluates the partition freshness checks as their deadlines pass."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        return dg.build_sensor_for_freshness_checks(
+            freshness_checks=checks, name="partition_freshness_sensor", default_status=dg.DefaultSensorStatus.RUNNING
+        )
+
+
+def without_partition_freshness_checks(selection: dg.AssetSelection, graph) -> dg.AssetSelection:
+    """``selection`` minus the partition freshness checks of ``graph``: a run that materializes assets does
+    not judge their freshness mid-way (the sensor does, at its own pace)."""
+    checks = [key for key in graph.asset_check_keys if key.name == PARTITION_FRESHNESS_CHECK]
+    return selection - dg.AssetSelection.checks(*checks) if checks else selection
+
+
 def layer_policies(assets: Sequence[dg.AssetsDefinition]) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
     """The spec mapper for ``Definitions.map_asset_specs``: freshness by layer, automation downstream of raw."""
     daily_keys = {spec.key for asset in assets for spec in asset.specs if spec.partitions_def is not None}
 
     def with_layer_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
         layer = spec.key.path[0]
-        automation = None if layer == "raw" else downstream_automation(spec, daily_keys)
+        # An asset that declares its own condition (analytics.data_quality) keeps it.
+        automation = None if layer == "raw" else spec.automation_condition or downstream_automation(spec, daily_keys)
         return spec.replace_attributes(freshness_policy=freshness_policy_for(layer), automation_condition=automation)
 
     return with_layer_policies

@@ -6,13 +6,13 @@ import dagster as dg
 
 from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.partitions import daily_partitions
-from vision_assets.raw.assets import raw_asset_key
+from vision_assets.raw.assets import raw_asset_key, raw_selection
 
 RAW_KEYS = [raw_asset_key(table) for table in SOURCE_TABLES]
 
 daily_landing_job = dg.define_asset_job(
     name="daily_landing_job",
-    selection=dg.AssetSelection.assets(*RAW_KEYS),
+    selection=raw_selection(RAW_KEYS),
     partitions_def=daily_partitions,
     description="Loads one landing day of all four business lines into the raw schema.",
 )

@@ -15,7 +15,7 @@ import dagster as dg
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, BUSINESS_LINES, tables_of
 from vision_assets.landing.layout import landed_days, structural_problems
 from vision_assets.partitions import daily_partitions
-from vision_assets.raw.assets import raw_asset_key
+from vision_assets.raw.assets import raw_asset_key, raw_selection
 from vision_assets.resources import LandingZone
 
 
@@ -32,7 +32,7 @@ def build_landing_sensor(line: str) -> dg.SensorDefinition:
             f"Watches the {BUSINESS_LINE_NAMES[line]} landing zone and requests a run of its raw tables for "
             "each day whose export has finished (every table's _SUCCESS marker present)."
         ),
-        asset_selection=dg.AssetSelection.assets(*[raw_asset_key(table) for table in tables]),
+        asset_selection=raw_selection([raw_asset_key(table) for table in tables]),
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
     )

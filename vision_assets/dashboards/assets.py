@@ -17,7 +17,9 @@ from vision_assets import paths
 from vision_assets.dashboards import engagement, geography, page, products, sales, spending
 from vision_assets.landing.contracts import BUSINESS_LINES
 from vision_assets.trust.declared import declared_lineage
-from vision_assets.trust.report import render_html, report_for_materialization
+from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
+from vision_assets.quality import ledger
+from vision_assets.trust.report import TrustReport, render_html, report_for_materialization
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_pool
 
 GROUP = "dashboards"
@@ -38,24 +40,39 @@ def _metadata_value(value: float | str) -> dg.MetadataValue:
     return dg.MetadataValue.float(float(value))
 
 
-def _write_trust_panel(context: dg.AssetExecutionContext, dashboard: page.Dashboard) -> tuple[Path, str]:
+def _write_trust_panel(context: dg.AssetExecutionContext, name: str, page_file: str) -> tuple[Path, TrustReport]:
     """The page's trust panel, beside it: where its figures come from, how fresh, which checks passed."""
     report = report_for_materialization(context)
-    panel = paths.dashboards_dir() / page.trust_panel_file_name(dashboard.name)
-    panel.write_text(render_html(report, back_link=dashboard.file_name), encoding="utf-8")
+    panel = paths.dashboards_dir() / page.trust_panel_file_name(name)
+    panel.parent.mkdir(parents=True, exist_ok=True)
+    panel.write_text(render_html(report, back_link=page_file), encoding="utf-8")
     context.log.info(f"Trust panel {panel}: {report.verdict}, {report.reason}")
-    return panel, f"{report.verdict}: {report.reason}"
+    return panel, report
+
+
+def _freshness(report: TrustReport) -> page.DataFreshness:
+    return page.DataFreshness(report.data_through, report.verdict, report.lines_behind())
+
+
+def _freshness_metadata(report: TrustReport, panel: Path) -> dict[str, dg.MetadataValue]:
+    return {
+        "trust_panel": dg.MetadataValue.path(str(panel)),
+        "trust_verdict": dg.MetadataValue.text(f"{report.verdict}: {report.reason}"),
+        "data_through": dg.MetadataValue.text(report.data_through.isoformat() if report.data_through else ""),
+        "lines_behind": dg.MetadataValue.json(
+            {line: day.isoformat() if day else None for line, day in report.lines_behind().items()}
+        ),
+    }
 
 
 def _publish(context: dg.AssetExecutionContext, dashboard: page.Dashboard) -> dg.MaterializeResult:
-    written = page.write_dashboard(dashboard, paths.dashboards_dir())
+    trust_panel, report = _write_trust_panel(context, dashboard.name, dashboard.file_name)
+    written = page.write_dashboard(dashboard, paths.dashboards_dir(), _freshness(report))
     context.log.info(f"Wrote {written.page} ({written.page.stat().st_size / 1e6:.1f} MB)")
-    trust_panel, verdict = _write_trust_panel(context, dashboard)
     return dg.MaterializeResult(
         metadata={
             "page": dg.MetadataValue.path(str(written.page)),
-            "trust_panel": dg.MetadataValue.path(str(trust_panel)),
-            "trust_verdict": dg.MetadataValue.text(verdict),
+            **_freshness_metadata(report, trust_panel),
             "preview": dg.MetadataValue.md(page.markdown_preview(dashboard, written.preview_png)),
             "preview_png": dg.MetadataValue.path(str(written.preview)),
             "window_start": dg.MetadataValue.text(dashboard.window_start.isoformat()),
@@ -366,9 +383,31 @@ def _headline_tiles(dashboard: dg.AssetsDefinition) -> list[str]:
     return [f"dashboards.{dashboard.key.path[-1]}.{column.name}" for column in schema.columns[:4]]
 
 
+_QUALITY_COLUMNS = [
+    "day", "business_line", "source_table", "status", "rows_quarantined", "quarantine_reasons", "refusal",
+]
+
+
+def quality_notes(quality: pd.DataFrame) -> page.IndexQuality:
+    """The index's data-quality section from analytics.data_quality, in sentences an analyst reads."""
+    notes = []
+    for row in ledger.notable(quality).itertuples():
+        what = f"{BUSINESS_LINE_NAMES[row.business_line]} {row.source_table}"
+        when = f"{row.day:%d %b %Y}"
+        if row.rows_quarantined:
+            notes.append(f"{row.rows_quarantined} rows of {what} quarantined on {when}: {row.quarantine_reasons}")
+        if row.status != ledger.LOADED:
+            notes.append(f"{what} on {when}: {row.status}" + (f", {row.refusal}" if row.refusal else ""))
+    return page.IndexQuality(ledger.latest_complete_day(quality), tuple(notes[:_QUALITY_NOTES_SHOWN]))
+
+
+_QUALITY_NOTES_SHOWN = 20
+
+
 @dg.asset(
     key=["dashboards", "index"],
     deps=[dashboard.key for dashboard in _DASHBOARDS],
+    ins={"quality": _table("analytics.data_quality", _QUALITY_COLUMNS)},
     metadata=_tiles(
         {
             "dashboard": ("varchar", "The dashboard's title and question, linked to its page.", []),
@@ -378,23 +417,37 @@ def _headline_tiles(dashboard: dg.AssetsDefinition) -> list[str]:
                 "The dashboard's first four headline figures.",
                 [tile for dashboard in _DASHBOARDS for tile in _headline_tiles(dashboard)],
             ),
+            "data_quality": (
+                "varchar",
+                "Per business line the latest day with every table loaded, and the recent rows held back, "
+                "refused or missing days.",
+                [f"analytics.data_quality.{column}" for column in _QUALITY_COLUMNS],
+            ),
         }
     ),
-    **_COMMON,
+    **_READS_WAREHOUSE,
 )
-def dashboards_index(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """The dashboards' front page (index.html): each dashboard's question, window and headline figures,
-    linked. Open it from data/dashboards/ in any browser, with no network."""
+@final_unless_transient
+def dashboards_index(context: dg.AssetExecutionContext, quality: pd.DataFrame) -> dg.MaterializeResult:
+    """The dashboards' front page (index.html): how far the data reaches and which business line is behind,
+    each dashboard's question, window and headline figures, linked, and the data quality of the recent
+    landings (rows held back with their reasons, refused or missing days). Open it from data/dashboards/ in
+    any browser, with no network."""
     directory = paths.dashboards_dir()
     summaries = _read_summaries(directory)
-    index = page.write_index(summaries, directory)
+    trust_panel, report = _write_trust_panel(context, "index", "index.html")
+    index = page.write_index(summaries, directory, _freshness(report), quality_notes(quality))
     listing = "\n".join(
         f"- **{summary['title']}** ({summary['window']}): "
         + "; ".join(f"{label} {value}" for label, value in summary["headline"])
         for summary in summaries
     )
     return dg.MaterializeResult(
-        metadata={"page": dg.MetadataValue.path(str(index)), "preview": dg.MetadataValue.md(listing)}
+        metadata={
+            "page": dg.MetadataValue.path(str(index)),
+            "preview": dg.MetadataValue.md(listing),
+            **_freshness_metadata(report, trust_panel),
+        }
     )
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 import vl_convert
 
 from vision_assets.dashboards.theme import FORMATS
+from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
 
 # The Vega-Lite version Altair writes its specs in ("v6.4.1" -> "6.4"), so the bundled library matches.
 VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -104,6 +105,33 @@ class Dashboard:
         return next(panel for panel in self.panels if panel.key == key)
 
 
+@dataclass(frozen=True)
+class DataFreshness:
+    """What a page's header says of its data, from the trust report its asset writes: the last day of data,
+    the verdict, and the business lines whose exports are behind (each with the last day they reach)."""
+
+    data_through: date | None
+    verdict: str
+    lines_behind: dict[str, date | None] = field(default_factory=dict)
+
+
+def _freshness_html(freshness: DataFreshness | None) -> str:
+    if freshness is None:
+        return ""
+    through = f"Data through {freshness.data_through:%d %b %Y}" if freshness.data_through else "No dated data yet"
+    behind = "".join(
+        f" · <strong>{html.escape(BUSINESS_LINE_NAMES.get(line, line))} is behind</strong>: its data ends "
+        + (f"{day:%d %b %Y}" if day else "before any day here")
+        for line, day in freshness.lines_behind.items()
+    )
+    return (
+        f'<p class="freshness {html.escape(freshness.verdict.replace(" ", "-"))}" '
+        f'data-through="{freshness.data_through or ""}" data-verdict="{html.escape(freshness.verdict)}" '
+        f'data-lines-behind="{html.escape(",".join(freshness.lines_behind))}">{through} ({html.escape(freshness.verdict)})'
+        f"{behind}</p>"
+    )
+
+
 def trust_panel_file_name(name: str) -> str:
     """The page beside a dashboard that says where its figures come from and whether to trust them."""
     return f"{name}.trust.html"
@@ -151,6 +179,9 @@ td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 footer { padding: 0 32px 28px; color: var(--muted); font-size: 13px; }
 footer li { margin: 2px 0; }
 a.trust { color: #1f5fa8; text-decoration: none; font-size: 13px; }
+p.freshness { font-weight: 600; color: #1b7f3b; }
+p.freshness.stale, p.freshness.never-materialized { color: #b26a00; }
+p.freshness.failing-checks { color: #b42318; }
 .vega-bind { margin: 4px 0 8px; font-size: 14px; }
 .vega-bind select { font-size: 14px; }
 ul.dashboards { list-style: none; padding: 0; display: grid; gap: 14px;
@@ -185,8 +216,10 @@ def _table_html(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def render_dashboard(dashboard: Dashboard, generated_at: datetime | None = None) -> str:
-    """The dashboard as one self-contained HTML document."""
+def render_dashboard(
+    dashboard: Dashboard, generated_at: datetime | None = None, freshness: DataFreshness | None = None
+) -> str:
+    """The dashboard as one self-contained HTML document; ``freshness`` heads it when given."""
     generated_at = generated_at or datetime.now(UTC)
     kpis = "".join(
         f'<div class="kpi" data-total="{html.escape(kpi.total)}" '
@@ -232,6 +265,7 @@ def render_dashboard(dashboard: Dashboard, generated_at: datetime | None = None)
 <h1>{html.escape(dashboard.title)}</h1>
 <p>{html.escape(dashboard.question)}</p>
 <p>Window: {html.escape(dashboard.window_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · amounts in USD</p>
+{_freshness_html(freshness)}
 </header>
 <main>
 <div class="kpis">{kpis}</div>
@@ -256,8 +290,14 @@ window.dashboardReady = Promise.all(drawn).then(
 """
 
 
-def render_index(summaries: list[dict], generated_at: datetime | None = None) -> str:
-    """The index page: each dashboard's title, question, window and headline figures, linked."""
+def render_index(
+    summaries: list[dict],
+    generated_at: datetime | None = None,
+    freshness: DataFreshness | None = None,
+    quality: "IndexQuality | None" = None,
+) -> str:
+    """The index page: the data's freshness, each dashboard's title, question, window and headline figures,
+    linked, and what the latest landings held back."""
     generated_at = generated_at or datetime.now(UTC)
     items = []
     for summary in summaries:
@@ -284,11 +324,42 @@ def render_index(summaries: list[dict], generated_at: datetime | None = None) ->
 <h1>Vision dashboards</h1>
 <p>Books, Flicks, Music and Mart in one warehouse. Each page opens from disk with no network.</p>
 <p>Generated {generated_at:%Y-%m-%d %H:%M} UTC</p>
+{_freshness_html(freshness)}
 </header>
-<main><ul class="dashboards">{"".join(items)}</ul></main>
+<main><ul class="dashboards">{"".join(items)}</ul>
+{_quality_html(quality)}
+</main>
 </body>
 </html>
 """
+
+
+@dataclass(frozen=True)
+class IndexQuality:
+    """The index's data-quality section: per business line the latest day with every table loaded, and the
+    recent table-days an analyst should know of (held back rows, refusals, missing landings), as sentences."""
+
+    latest_complete_day: dict[str, date | None]
+    notes: tuple[str, ...]
+
+
+def _quality_html(quality: IndexQuality | None) -> str:
+    if quality is None:
+        return ""
+    lines = "".join(
+        f'<tr data-line="{html.escape(line)}"><td>{html.escape(BUSINESS_LINE_NAMES.get(line, line))}</td>'
+        f"<td>{f'{day:%d %b %Y}' if day else 'none yet'}</td></tr>"
+        for line, day in quality.latest_complete_day.items()
+    )
+    notes = "".join(f"<li>{html.escape(note)}</li>" for note in quality.notes) or "<li>Nothing held back.</li>"
+    return (
+        '<section class="panel" id="data-quality" data-panel="data-quality"><h2>Data quality of the landings</h2>'
+        '<p class="description">From analytics.data_quality: the latest day each business line landed in full, '
+        "and what its recent landings held back (quarantined rows keep their reason, refused days the file and "
+        "the problem).</p>"
+        f"<table><thead><tr><th>business line</th><th>every table loaded through</th></tr></thead>"
+        f"<tbody>{lines}</tbody></table><ul class=\"quality\">{notes}</ul></section>"
+    )
 
 
 def summary_of(dashboard: Dashboard) -> dict:
@@ -325,11 +396,13 @@ class WrittenDashboard:
     preview_png: bytes
 
 
-def write_dashboard(dashboard: Dashboard, directory: Path) -> WrittenDashboard:
+def write_dashboard(
+    dashboard: Dashboard, directory: Path, freshness: DataFreshness | None = None
+) -> WrittenDashboard:
     """Write the page, its preview PNG and its summary (for the index) into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     page = directory / dashboard.file_name
-    page.write_text(render_dashboard(dashboard), encoding="utf-8")
+    page.write_text(render_dashboard(dashboard, freshness=freshness), encoding="utf-8")
     png = preview_png(dashboard)
     preview = directory / f"{dashboard.name}.png"
     preview.write_bytes(png)
@@ -338,10 +411,15 @@ def write_dashboard(dashboard: Dashboard, directory: Path) -> WrittenDashboard:
     return WrittenDashboard(page=page, preview=preview, summary=summary, preview_png=png)
 
 
-def write_index(summaries: list[dict], directory: Path) -> Path:
+def write_index(
+    summaries: list[dict],
+    directory: Path,
+    freshness: DataFreshness | None = None,
+    quality: IndexQuality | None = None,
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     page = directory / "index.html"
-    page.write_text(render_index(summaries), encoding="utf-8")
+    page.write_text(render_index(summaries, freshness=freshness, quality=quality), encoding="utf-8")
     return page
 
 

@@ -146,6 +146,13 @@ def build_raw_line_asset(line: str, tables: Sequence[SourceTable]) -> dg.AssetsD
     return _raw_line
 
 
+def raw_selection(keys: Sequence[dg.AssetKey]) -> dg.AssetSelection:
+    """Raw tables with their load's own checks, for the runs that load them (not the freshness checks,
+    which judge the tables from outside those runs)."""
+    checks = [dg.AssetCheckKey(key, name) for key in keys for name in (QUARANTINE_CHECK, RECONCILIATION_CHECK)]
+    return dg.AssetSelection.assets(*keys).without_checks() | dg.AssetSelection.checks(*checks)
+
+
 def _output_name(table: SourceTable) -> str:
     return raw_asset_key(table).to_python_identifier()
 

@@ -7,7 +7,9 @@ Verdicts, in order of precedence:
   with severity ERROR (a WARN failure, or a check evaluated before the asset last materialized, is reported
   but does not count).
 * ``stale``: the asset or an asset it is computed from is past its freshness deadline without a
-  materialization inside its window (Dagster's freshness state FAIL).
+  materialization inside its window (Dagster's freshness state FAIL), or its data ends on a day older than
+  its policy allows, however recently it was rebuilt (:mod:`vision_assets.trust.data_through`); the reason
+  names the business lines whose raw tables are behind.
 * ``trusted``: none of the above.
 
 For a column, "computed from" follows column lineage (a failed check on a table the column does not read
@@ -16,13 +18,16 @@ does not touch it); for an asset, every upstream asset counts.
 
 import html
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 from dagster._check import CheckError
+from dagster._time import get_current_datetime
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
-from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, trace, upstream_order
+from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
+from vision_assets.trust.data_through import DataThrough, DataThroughReader
+from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, is_raw, trace, upstream_order
 from vision_assets.trust.status import AssetStatus, read_status, when
 
 TRUSTED = "trusted"
@@ -50,6 +55,16 @@ class TrustReport:
     def target_status(self) -> AssetStatus:
         return self.statuses[0]
 
+    @property
+    def data_through(self) -> date | None:
+        """The last day of data in the target."""
+        return self.target_status.data.day
+
+    def lines_behind(self) -> dict[str, date | None]:
+        """Business lines whose raw tables, among what the target is computed from, hold data older than
+        their policy allows (or none): each with the last day all its tables here reach."""
+        return lines_behind(self.statuses)
+
 
 def build_report(
     instance: dg.DagsterInstance,
@@ -57,15 +72,22 @@ def build_report(
     key: dg.AssetKey,
     column: str | None = None,
     materializing_run_id: str | None = None,
+    now: datetime | None = None,
 ) -> TrustReport:
-    """The report on ``key`` (or one column of it).
+    """The report on ``key`` (or one column of it), as of ``now`` (naive UTC; by default the clock's).
 
     ``materializing_run_id``: the report is written by the run materializing ``key`` (a dashboard's trust
     panel), so ``key`` counts as materialized now by that run; what it is computed from is read as recorded.
     """
+    # Dagster's clock, which its freshness evaluators read too (tests move both with freeze_time).
+    now = now or get_current_datetime().astimezone(UTC).replace(tzinfo=None)
     lineage = trace(graph, key, column)
     keys = upstream_order(graph, {key, *lineage.assets})
     statuses = [read_status(instance, graph, asset) for asset in keys]
+    reader = DataThroughReader(instance, graph)
+    for status in statuses:
+        building = materializing_run_id is not None and status.key == key
+        status.data = reader.data_through(status.key, now, building=building)
     if materializing_run_id is not None:
         target = statuses[0]
         target.materialized_at = datetime.now(UTC).timestamp()
@@ -114,6 +136,17 @@ def decide(target: AssetStatus, upstream: list[AssetStatus]) -> tuple[str, str]:
     ]
     if failing:
         return FAILING, f"{len(failing)} failing check(s): {_list(failing)}"
+    if target.reports_on_landings:  # a missing landing is its content, not a fault of its data
+        upstream = [replace(status, data=DataThrough(status.data.day, None)) for status in upstream]
+    behind = lines_behind([target, *upstream])
+    if target.data.behind or behind:
+        lines = [
+            f"{BUSINESS_LINE_NAMES.get(line, line)} is behind (its exports reach {_day(day)})"
+            for line, day in behind.items()
+        ]
+        return STALE, f"{target.data.describe()}: " + _list(
+            lines or [f"{status.name} ({status.data.describe()})" for status in upstream if status.data.behind]
+        )
     stale = [status for status in (target, *upstream) if status.stale]
     if stale:
         return STALE, "past the freshness deadline without a new materialization: " + _list(
@@ -124,10 +157,26 @@ def decide(target: AssetStatus, upstream: list[AssetStatus]) -> tuple[str, str]:
         )
     checks = sum(1 for status in (target, *upstream) for check in status.checks if check.passed)
     return TRUSTED, (
-        f"{target.name} materialized {when(target.materialized_at)}; "
+        f"{target.name} materialized {when(target.materialized_at)}, {target.data.describe()}; "
         f"it and the {len(upstream)} asset(s) it is "
         f"computed from are fresh against their policies, and {checks} check(s) on them passed"
     )
+
+
+def lines_behind(statuses: list[AssetStatus]) -> dict[str, date | None]:
+    """Business lines with a raw table among ``statuses`` whose data is older than its policy allows, each
+    with the earliest last day among its tables there."""
+    behind: dict[str, date | None] = {}
+    for status in statuses:
+        if is_raw(status.key) and status.business_line and status.data.behind:
+            day = status.data.day
+            known = behind.get(status.business_line, day)
+            behind[status.business_line] = min(day, known) if day and known else day or known
+    return dict(sorted(behind.items()))
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else "no day yet"
 
 
 def _list(items: list[str], limit: int = 5) -> str:
@@ -191,11 +240,24 @@ def _materialized_line(status: AssetStatus) -> str:
     return line
 
 
+def _through_line(report: TrustReport) -> str:
+    """'Data through 2026-10-30', with the business lines that are behind."""
+    day = report.data_through
+    text = f"Data through {day.isoformat()}" if day else "No dated data"
+    behind = report.lines_behind()
+    if behind:
+        text += "; behind: " + ", ".join(
+            f"{BUSINESS_LINE_NAMES.get(line, line)} (through {_day(last)})" for line, last in behind.items()
+        )
+    return text
+
+
 def render_text(report: TrustReport) -> str:
     target = report.target_status
     lines = [
         f"{report.subject}: {report.verdict.upper()}",
         f"  {report.reason}",
+        f"  {_through_line(report)}",
         "",
     ]
     if report.column_description:
@@ -233,6 +295,7 @@ def render_text(report: TrustReport) -> str:
         if status.partitions:
             lines.append(f"    partitions    {status.partitions}")
         lines.append(f"    freshness     {_freshness_line(status)}")
+        lines.append(f"    data          {status.data.describe()}")
         lines.append(f"    checks        {_checks_line(status)}")
         for check in status.checks:
             if check.passed is False:
@@ -282,6 +345,7 @@ def render_html(report: TrustReport, back_link: str | None = None) -> str:
             f"<td>{_e(', '.join(status.owners))}</td><td>{_e(_materialized_line(status))}</td>"
             f"<td>{_e(status.partitions)}</td>"
             f'<td class="{_e(status.freshness)}">{_e(_freshness_line(status))}</td>'
+            f'<td class="{"FAIL" if status.data.behind else ""}">{_e(status.data.describe())}</td>'
             f'<td class="{"FAILED" if any(c.blocks_trust for c in status.checks) else ""}">'
             f"{_e(_checks_line(status))}</td></tr>"
         )
@@ -316,6 +380,7 @@ def render_html(report: TrustReport, back_link: str | None = None) -> str:
 <header>{back}
 <h1>Can I trust <code>{_e(report.subject)}</code>?</h1>
 <p><span class="verdict" style="background:{colour}">{_e(report.verdict)}</span> {_e(report.reason)}</p>
+<p class="through" data-through="{_e(report.data_through or "")}">{_e(_through_line(report))}</p>
 <p>{_e(description.splitlines()[0] if description else "")}</p>
 <p>Report written {when(report.generated_at)} from the Dagster instance and the definitions
 (same as <code>vision trust {_e(report.subject)}</code>).</p>
@@ -323,7 +388,7 @@ def render_html(report: TrustReport, back_link: str | None = None) -> str:
 <main>
 <h2>Assets it is computed from</h2>
 <table><thead><tr><th>asset</th><th>owners</th><th>latest materialization</th><th>partitions</th>
-<th>freshness</th><th>checks</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
+<th>freshness</th><th>data</th><th>checks</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
 {f"<h2>Failed checks</h2><ul>{failed}</ul>" if failed else ""}
 <h2>Raw columns and landing files</h2>
 <table><thead><tr><th>raw table</th><th>columns read</th><th>landed as</th></tr></thead>

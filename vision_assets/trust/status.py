@@ -18,7 +18,12 @@ from dagster._core.definitions.freshness_evaluator import FRESHNESS_EVALUATORS_B
 from dagster._core.loader import LoadingContext
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
+from vision_assets.trust.data_through import DataThrough
 from vision_assets.trust.lineage import dotted
+
+
+# The tag of an asset whose content is the state of the landings it depends on (analytics.data_quality).
+REPORTS_ON_LANDINGS_TAG = "vision/reports_on_landings"
 
 
 class _InstanceLoadingContext(LoadingContext):
@@ -79,6 +84,12 @@ class AssetStatus:
     recorded_freshness_at: float | None = None
     checks: list[CheckStatus] = field(default_factory=list)
     source_files: list[str] = field(default_factory=list)
+    # The last day of data in it, against the day its policy expects by now.
+    data: DataThrough = DataThrough(None, None)
+    business_line: str | None = None
+    # It reports on its inputs' landings (analytics.data_quality): an input that is behind is what it
+    # shows, not a reason to distrust it.
+    reports_on_landings: bool = False
 
     @property
     def name(self) -> str:
@@ -90,7 +101,9 @@ class AssetStatus:
 
     @property
     def stale(self) -> bool:
-        return self.freshness == FreshnessState.FAIL.value
+        """Past its deadline without a new materialization, or holding data older than its policy allows
+        (however recently it was rebuilt)."""
+        return self.freshness == FreshnessState.FAIL.value or self.data.behind
 
 
 def describe_policy(policy: dg.FreshnessPolicy | None) -> str:
@@ -120,6 +133,8 @@ def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.Ass
         kinds=sorted(node.kinds),
         code_version=node.code_version,
         freshness_policy=describe_policy(policy),
+        business_line=node.tags.get("business_line"),
+        reports_on_landings=node.tags.get(REPORTS_ON_LANDINGS_TAG) == "true",
     )
     latest = instance.get_latest_materialization_event(key)
     if latest is not None:

@@ -13,6 +13,7 @@ import pytest
 
 from vision_assets.automation.upstream_settled import UNFINISHED, assets_being_written
 from vision_assets.definitions import defs
+from vision_assets.quality.assets import DATA_QUALITY_KEY
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
 
@@ -78,7 +79,8 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
     )
 
     # The last load finishes: every staging table and dimension is rebuilt in one tick (one run), and the
-    # daily facts, which read them, wait for the next tick instead of starting beside that rebuild.
+    # daily facts, which read them, wait for the next tick instead of starting beside that rebuild. The
+    # day's data-quality ledger reads only the loads' records: it is built now, once.
     ticks.instance.report_run_canceled(running)
     assert not assets_being_written(ticks.instance)
     ticks.materialize(music, partition=DAY)
@@ -86,7 +88,8 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
     staging = {key for key in layers["whole"] if key.path[0] == "staging" and graph.get(key).parent_keys}
     assert staging <= set(rebuild), sorted(k.to_user_string() for k in staging - set(rebuild))
     assert dg.AssetKey(["marts", "dim_customer"]) in rebuild
-    assert not set(rebuild) & layers["daily"]
+    assert rebuild.get(DATA_QUALITY_KEY) == 1
+    assert not set(rebuild) & (layers["daily"] - {DATA_QUALITY_KEY})
 
     # While that rebuild's run is still writing dim_product, no daily fact starts, not even those
     # whose own inputs are all rebuilt: they would otherwise go in runs of their own, or read a
@@ -98,8 +101,10 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
 
     ticks.instance.report_run_canceled(rebuilding)
     ticks.materialize([dim_product])
+    ticks.materialize([DATA_QUALITY_KEY], partition=DAY)
     facts = ticks.next()
-    assert set(facts) & layers["daily"] == layers["daily"], "every daily fact in one tick, so in one run"
+    daily_facts = layers["daily"] - {DATA_QUALITY_KEY}
+    assert set(facts) & layers["daily"] == daily_facts, "every daily fact in one tick, so in one run"
     rollups = {key for key in layers["whole"] if key.path[0] == "demand"}
     assert not set(facts) & rollups, "roll-ups wait until the facts they sum are built"
 
@@ -108,6 +113,19 @@ def test_a_landed_day_flows_layer_by_layer_and_waits_for_every_lines_load(ticks)
     after_facts = ticks.next()
     assert dg.AssetKey(["demand", "fct_customer_spend_monthly"]) in after_facts
     assert not set(after_facts) & layers["daily"]
+
+
+def test_the_data_quality_ledger_is_built_for_a_day_a_business_line_did_not_land(ticks):
+    graph, layers = _keys_by_layer()
+    ticks.materialize(ticks.next())
+    ticks.materialize(layers["whole"])
+    ticks.next()
+
+    mart = {key for key in layers["raw"] if key.path[-1].startswith("mart_")}
+    ticks.materialize(layers["raw"] - mart, partition=DAY)
+    requested = ticks.next()
+    assert requested.get(DATA_QUALITY_KEY) == 1, "the ledger must show the line that did not land"
+    assert not set(requested) & (layers["daily"] - {DATA_QUALITY_KEY}), "the facts wait for every line"
 
 
 def test_the_unfinished_runs_are_read_once_per_tick_not_once_per_asset(ticks, monkeypatch):

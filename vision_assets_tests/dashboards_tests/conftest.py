@@ -25,6 +25,7 @@ from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
+from vision_assets_tests.loading import loading_definitions
 
 FIRST_DAY = date(2026, 5, 30)
 DAYS = 4  # crosses a month boundary, so monthly pages cover two months
@@ -114,24 +115,17 @@ STAND_INS = [
 
 
 def _build_warehouse(root, database) -> None:
-    """Land the days, load them into raw through Dagster, then build every dbt model with one dbt run.
+    """Land the days, load them into raw (and the data-quality ledger) through Dagster, then build every dbt
+    model with one dbt run.
 
     dbt runs as its own process here (the models' tests are the transform suite's job): the dbt assets'
     in-process metadata fetch keeps a handle on the DuckDB file, which this suite need not depend on.
     """
-    from vision_assets.raw.assets import raw_assets
     from vision_assets.transform.project import dbt_executable
 
     simulate(root / "landing", root / "truth", start=FIRST_DAY, days=DAYS, scale=0.2, seed=11)
     raw = materialize_days(
-        dg.Definitions(
-            assets=raw_assets,
-            resources={
-                "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
-                "landing_zone": LandingZone(root=str(root / "landing")),
-            },
-            executor=dg.in_process_executor,
-        ),
+        loading_definitions(root / "landing", database),
         dg.DagsterInstance.ephemeral(),
         FIRST_DAY,
         LAST_DAY,
@@ -170,6 +164,7 @@ def _build_warehouse(root, database) -> None:
 @pytest.fixture(scope="package")
 def built(tmp_path_factory):
     """Simulated days in a fresh warehouse, then the dashboards materialized from it through Dagster."""
+    from vision_assets.quality.assets import quality_assets
     from vision_assets.transform.assets import dbt_model_assets
     from vision_assets.transform.project import vision_dbt_resource
 
@@ -179,11 +174,15 @@ def built(tmp_path_factory):
     monkeypatch.setenv("VISION_DUCKDB_PATH", str(database))
     monkeypatch.setenv("VISION_DATA_DIR", str(root))
     _build_warehouse(root, database)
-    # The dbt assets are in the definitions (so the dashboards read the daily tables as partitioned
-    # upstreams, as in production) but are not run again.
+    # The dbt and data-quality assets are in the definitions (so the dashboards read the daily tables as
+    # partitioned upstreams, as in production) but are not run again.
     defs = dg.Definitions(
-        assets=[*dbt_model_assets, *STAND_INS, *dashboard_assets],
-        resources={"io_manager": VisionDuckDBPandasIOManager(database=str(database)), "dbt": vision_dbt_resource()},
+        assets=[*quality_assets, *dbt_model_assets, *STAND_INS, *dashboard_assets],
+        resources={
+            "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
+            "dbt": vision_dbt_resource(),
+            "landing_zone": LandingZone(root=str(root / "landing")),
+        },
         executor=dg.in_process_executor,
     )
     job = dg.define_asset_job("dashboards", selection=dg.AssetSelection.assets(*STAND_INS, *dashboard_assets))

@@ -284,9 +284,10 @@ def breaking_change(draw, table: SourceTable, row: Row) -> None:
         row.text[name] = draw(st.sampled_from(_BAD_TIMESTAMPS))
         row.not_of_type.add(name)
     elif kind == "control character":
-        text = row.text[name] or "x"
+        # Inside the text proper: at its edge a tab or line break would be trimmed away, as padding is.
+        text = row.text[name].strip(TRIMMABLE) or "x"
         control = draw(st.sampled_from(FREE_TEXT_CONTROL if column.free_text else CONTROL))
-        at = draw(st.integers(1, max(1, len(text) - 1))) if len(text) > 1 else 1
+        at = draw(st.integers(1, len(text) - 1)) if len(text) > 1 else 1
         row.text[name] = text[:at] + control + text[at:] if at < len(text) else text + control + "x"
         row.not_of_type.add(name)
     elif kind == "rule":

@@ -5,10 +5,12 @@ small stand-in asset with one check, so the panel's verdict follows that check.
 """
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pandas as pd
 import pytest
+from dagster._core.test_utils import freeze_time
 
 from vision_assets import paths
 from vision_assets.dashboards.assets import sales_by_business_line
@@ -74,3 +76,45 @@ def test_a_dashboard_writes_its_trust_panel_at_materialization(check_passes, ver
     materialization = result.asset_materializations_for_node(sales_by_business_line.op.name)[0]
     assert materialization.metadata["trust_panel"].value.endswith("sales_by_business_line.trust.html")
     assert materialization.metadata["trust_verdict"].value.startswith(verdict)
+
+
+def _stand_in_raw(table: str, line: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["raw", table],
+        partitions_def=dg.DailyPartitionsDefinition("2026-09-01"),
+        tags={"business_line": line},
+        freshness_policy=dg.FreshnessPolicy.cron(deadline_cron="0 7 * * *", lower_bound_delta=timedelta(hours=24)),
+    )
+    def raw_table() -> None:
+        return None
+
+    return raw_table
+
+
+def test_a_dashboards_header_says_how_far_its_data_reaches_and_which_line_is_behind():
+    books, mart = _stand_in_raw("books_orders", "books"), _stand_in_raw("mart_orders", "mart")
+
+    @dg.asset(key=DEMAND, deps=[books.key, mart.key])
+    def demand() -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"demand_date": pd.Timestamp("2026-10-01"), "business_line": line, "units_sold": 1, "purchase_count": 1,
+              "refund_count": 0, "gross_revenue_usd": 1.0, "discount_usd": 0.0, "refund_usd": 0.0,
+              "net_revenue_usd": 1.0} for line in BUSINESS_LINES]
+        )
+
+    # The morning after 2 Oct: Books exported 1 and 2 Oct, Mart only 1 Oct.
+    with dg.DagsterInstance.ephemeral() as instance, freeze_time(datetime(2026, 10, 3, 11, tzinfo=UTC)):
+        for day in ("2026-10-01", "2026-10-02"):
+            assert dg.materialize([books], partition_key=day, instance=instance).success
+        assert dg.materialize([mart], partition_key="2026-10-01", instance=instance).success
+        result = dg.materialize([books, mart, demand, sales_by_business_line], instance=instance,
+                                selection=[DEMAND, sales_by_business_line.key])
+    assert result.success
+    page = (paths.dashboards_dir() / "sales_by_business_line.html").read_text()
+    header = re.search(r'<p class="freshness[^"]*"[^>]*>.*?</p>', page).group(0)
+    assert 'data-through="2026-10-01"' in header and 'data-verdict="stale"' in header
+    assert 'data-lines-behind="mart"' in header
+    assert "Vision Mart is behind</strong>: its data ends 01 Oct 2026" in header
+    metadata = result.asset_materializations_for_node(sales_by_business_line.op.name)[0].metadata
+    assert metadata["data_through"].value == "2026-10-01"
+    assert metadata["lines_behind"].value == {"mart": "2026-10-01"}

@@ -2,10 +2,11 @@
 
 Materializations and check results are reported to the instance as Dagster records them from a run
 (runless events), so these tests exercise the verdict without building a warehouse; freshness is moved by
-moving Dagster's clock past the policies' deadlines.
+moving Dagster's clock past the policies' deadlines. The clock starts the morning after the day the
+partitions hold, once every deadline has passed, when that day is the one every policy expects.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -19,11 +20,18 @@ DEMAND = dg.AssetKey(["demand", "fct_daily_demand"])
 SALES = dg.AssetKey(["marts", "fct_sales"])
 REVIEWS = dg.AssetKey(["marts", "fct_reviews"])
 DAY = "2026-10-01"
+NOW = datetime(2026, 10, 2, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def graph():
     return defs.resolve_asset_graph()
+
+
+@pytest.fixture(autouse=True)
+def the_morning_after_the_day():
+    with freeze_time(NOW):
+        yield
 
 
 @pytest.fixture
@@ -32,10 +40,16 @@ def instance():
         yield instance
 
 
-def _materialize(instance: dg.DagsterInstance, graph, keys) -> None:
-    for key in keys:
-        partition = DAY if graph.get(key).partitions_def is not None else None
-        instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
+def _materialize(instance: dg.DagsterInstance, graph, keys, days: tuple[str, ...] = (DAY,)) -> None:
+    """Report the assets materialized (the partitioned ones for ``days``), upstream first, as a run would."""
+    for key in sorted(keys, key=lambda key: len(graph.get_ancestor_asset_keys(key))):
+        partitioned = graph.get(key).partitions_def is not None
+        for partition in days if partitioned else (None,):
+            instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
+
+
+def _days_after(first: str, count: int) -> tuple[str, ...]:
+    return tuple((date.fromisoformat(first) + timedelta(days=offset)).isoformat() for offset in range(1, count + 1))
 
 
 def _everything_upstream(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
@@ -85,29 +99,49 @@ def test_failing_blocking_check_then_stale_then_trusted_again(instance, graph):
 
     # Three days on, nothing has materialized since: every deadline passed. The failed check still counts
     # (it judged the data that is there now) and comes first.
-    later = datetime.now(UTC) + timedelta(days=3)
-    with freeze_time(later):
+    new_days = _days_after(DAY, 3)
+    with freeze_time(NOW + timedelta(days=3)):
         assert build_report(instance, graph, DEMAND, "net_revenue_usd").verdict == FAILING
 
-        # fct_sales is rebuilt (its failed check judged the previous data), the rest is not: stale.
-        _materialize(instance, graph, [SALES])
+        # fct_sales gets the new days (its failed check judged the previous data), the rest does not: stale.
+        _materialize(instance, graph, [SALES], new_days)
         report = build_report(instance, graph, DEMAND, "net_revenue_usd")
         assert report.verdict == STALE
-        assert "demand.fct_daily_demand" in report.reason and "marts.fct_sales (" not in report.reason
+        assert report.reason.startswith("data through 2026-10-01, expected through 2026-10-04")
+        assert report.data_through == date(2026, 10, 1)
 
-        _materialize(instance, graph, _everything_upstream(graph, DEMAND) - {SALES})
+        _materialize(instance, graph, _everything_upstream(graph, DEMAND) - {SALES}, new_days)
         report = build_report(instance, graph, DEMAND, "net_revenue_usd")
         assert report.verdict == TRUSTED, report.reason
+        assert report.data_through == date(2026, 10, 4)
 
 
-def test_stale_when_one_raw_table_it_reads_missed_its_deadline(instance, graph):
+def test_stale_when_one_business_lines_raw_table_stops_however_recently_the_rest_was_rebuilt(instance, graph):
     _materialize(instance, graph, _everything_upstream(graph, DEMAND))
-    stale_raw = dg.AssetKey(["raw", "mart_orders"])
-    with freeze_time(datetime.now(UTC) + timedelta(days=3)):
-        _materialize(instance, graph, _everything_upstream(graph, DEMAND) - {stale_raw})
+    stopped = dg.AssetKey(["raw", "mart_orders"])
+    with freeze_time(NOW + timedelta(days=3)):
+        _materialize(instance, graph, _everything_upstream(graph, DEMAND) - {stopped}, _days_after(DAY, 3))
         report = build_report(instance, graph, DEMAND, "net_revenue_usd")
-    assert report.verdict == STALE
-    assert report.reason.count("(last materialized") == 1 and "raw.mart_orders" in report.reason
+        books = build_report(instance, graph, dg.AssetKey(["raw", "books_orders"]))
+        mart = build_report(instance, graph, stopped)
+    assert report.verdict == STALE, report.reason
+    assert report.data_through == date(2026, 10, 4)
+    assert report.lines_behind() == {"mart": date(2026, 10, 1)}
+    assert "Vision Mart is behind (its exports reach 2026-10-01)" in report.reason
+    assert "Data through 2026-10-04; behind: Vision Mart (through 2026-10-01)" in render_text(report)
+    assert books.verdict == TRUSTED, books.reason
+    assert mart.verdict == STALE and mart.reason.startswith("data through 2026-10-01, expected through 2026-10-04")
+
+
+def test_stale_when_rebuilt_whole_tables_were_built_before_the_newest_day(instance, graph):
+    dashboard = dg.AssetKey(["dashboards", "sales_by_business_line"])
+    _materialize(instance, graph, _everything_upstream(graph, dashboard))
+    with freeze_time(NOW + timedelta(days=1)):
+        _materialize(instance, graph, _everything_upstream(graph, dashboard) - {dashboard}, _days_after(DAY, 1))
+        report = build_report(instance, graph, dashboard)
+        assert report.verdict == STALE and report.data_through == date(2026, 10, 1)
+        _materialize(instance, graph, [dashboard])
+        assert build_report(instance, graph, dashboard).verdict == TRUSTED
 
 
 def test_a_column_is_judged_by_what_it_reads_and_the_table_by_everything(instance, graph):
