@@ -36,7 +36,7 @@ import pyarrow.csv as pa_csv
 
 from vision_assets.landing.contracts import SourceTable
 from vision_assets.landing.layout import SUCCESS_MARKER, landing_day_dir
-from vision_assets.landing.values import convert
+from vision_assets.landing.values import convert, file_holds_controls
 
 SOURCE_FILE_COLUMN = "_source_file"
 LOADED_AT_COLUMN = "_loaded_at"
@@ -192,9 +192,9 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
                 f"{path}: resolves to {path.resolve()}, outside the landing root {root}; not read"
             )
         relative = str(path.relative_to(landing_root))
-        text = _read_csv(path, table, day)
+        text, holds_controls = _read_csv(path, table, day)
         raw = text.to_pandas()
-        typed, bad, offsets = _typed(text, raw, table, path)
+        typed, bad, offsets = _typed(text, raw, table, path, holds_controls)
         bad += _bad_rows(typed, raw, table, path, day)
         for frame in (raw, typed):
             frame[SOURCE_FILE_COLUMN] = relative
@@ -253,10 +253,9 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
     )
 
 
-def _read_header(path: Path) -> list[str]:
+def _read_header(path: Path, data: bytes) -> list[str]:
     """The header row, read on its own so that a repeated column name is seen (a table keeps only one)."""
-    with path.open("rb") as handle:
-        start = handle.read(1 << 16)
+    start = data[: 1 << 16]
     if not start.strip(b"\r\n"):
         raise LandingError(f"{path}: the file is empty (not even a header row)")
     try:
@@ -266,9 +265,14 @@ def _read_header(path: Path) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline="")))
 
 
-def _read_csv(path: Path, table: SourceTable, day: date) -> pa.Table:
-    """Read a landing file as text; the contract, not a parser's guessing, decides the types."""
-    header = _read_header(path)
+def _read_csv(path: Path, table: SourceTable, day: date) -> tuple[pa.Table, bool]:
+    """Read a landing file as text; the contract, not a parser's guessing, decides the types.
+
+    Returns the text of the contract's columns and whether a value may hold a control character, a tab or
+    a line break (read off the file's bytes: when none can, the values need not be scanned for them).
+    """
+    data = path.read_bytes()
+    header = _read_header(path, data)
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise LandingError(f"{path}: column(s) {', '.join(repeated)} appear more than once in the header")
@@ -283,13 +287,13 @@ def _read_csv(path: Path, table: SourceTable, day: date) -> pa.Table:
             f"{path}: unexpected column(s) {', '.join(map(str, unexpected))} not in the {table.name} "
             "contract (a new column loads once the contract declares it, nullable, with the day it was added)"
         )
-    if not _ends_with_line_break(path) and _has_data_lines(path):
+    if not data.endswith((b"\n", b"\r")) and _has_data_lines(data):
         raise LandingError(
             f"{path}: the file is truncated, its last line has no line end; the export was cut off mid-write"
         )
     try:
         text = pa_csv.read_csv(
-            path,
+            pa.py_buffer(data),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
@@ -298,15 +302,13 @@ def _read_csv(path: Path, table: SourceTable, day: date) -> pa.Table:
             ),
         )
     except pa.ArrowInvalid as error:
-        raise LandingError(_parse_failure(path, len(header), error)) from None
-    return pa.table(
-        {name: text.column(name) if name in header else pa.nulls(text.num_rows, pa.string()) for name in expected}
-    )
+        raise LandingError(_parse_failure(path, data, len(header), error)) from None
+    columns = {name: text.column(name) if name in header else pa.nulls(text.num_rows, pa.string()) for name in expected}
+    return pa.table(columns), file_holds_controls(data, text.num_rows)
 
 
-def _parse_failure(path: Path, fields: int, error: pa.ArrowInvalid) -> str:
+def _parse_failure(path: Path, data: bytes, fields: int, error: pa.ArrowInvalid) -> str:
     """Say what is wrong with a file pyarrow could not parse, and where (found again, on this rare path only)."""
-    data = path.read_bytes()
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as bad:
@@ -322,16 +324,9 @@ def _parse_failure(path: Path, fields: int, error: pa.ArrowInvalid) -> str:
     return f"{path}: unparseable rows, the file is truncated or corrupt ({error})"
 
 
-def _ends_with_line_break(path: Path) -> bool:
-    with path.open("rb") as handle:
-        handle.seek(-1, 2)
-        return handle.read(1) in (b"\n", b"\r")
-
-
-def _has_data_lines(path: Path) -> bool:
+def _has_data_lines(data: bytes) -> bool:
     """More than a header: a line break before the last byte (a header-only file may lack its final one)."""
-    with path.open("rb") as handle:
-        start = handle.read(1 << 16)
+    start = data[: 1 << 16]
     return any(0 <= start.find(line_break) < len(start) - 1 for line_break in (b"\n", b"\r"))
 
 
@@ -340,7 +335,7 @@ Problem = tuple[pd.Series, str, str]
 
 
 def _typed(
-    text: pa.Table, raw: pd.DataFrame, table: SourceTable, path: Path
+    text: pa.Table, raw: pd.DataFrame, table: SourceTable, path: Path, holds_controls: bool = True
 ) -> tuple[pd.DataFrame, list[Problem], int]:
     """Convert each text column to its contract type; a value that does not convert makes its row bad, and
     so does an empty value (after trimming) where the contract requires one.
@@ -350,7 +345,9 @@ def _typed(
     """
     typed, problems, with_offset = {}, [], 0
     for column in table.columns:
-        converted = convert(text.column(column.name), column.type, free_text=column.free_text)
+        converted = convert(
+            text.column(column.name), column.type, free_text=column.free_text, may_hold_controls=holds_controls
+        )
         typed[column.name] = converted.values
         with_offset += converted.with_offset
         if converted.not_of_type.sum() > _RETYPED_COLUMN_SHARE * (~converted.missing).sum():
