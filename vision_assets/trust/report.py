@@ -25,7 +25,9 @@ from dagster._check import CheckError
 from dagster._time import get_current_datetime
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
-from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
+from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES_BY_NAME
+from vision_assets.quality.ledger import describe_reasons
+from vision_assets.raw.assets import QUARANTINE_CHECK
 from vision_assets.trust.data_through import DataThrough, DataThroughReader
 from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, is_raw, trace, upstream_order
 from vision_assets.trust.status import AssetStatus, read_status, when
@@ -59,6 +61,10 @@ class TrustReport:
     def data_through(self) -> date | None:
         """The last day of data in the target."""
         return self.target_status.data.day
+
+    def held_back(self) -> list[str]:
+        """What the latest load of each raw table it is computed from quarantined, in sentences."""
+        return held_back(self.statuses)
 
     def lines_behind(self) -> dict[str, date | None]:
         """Business lines whose raw tables, among what the target is computed from, hold data older than
@@ -175,6 +181,27 @@ def lines_behind(statuses: list[AssetStatus]) -> dict[str, date | None]:
     return dict(sorted(behind.items()))
 
 
+def held_back(statuses: list[AssetStatus]) -> list[str]:
+    """'3 rows of Vision Mart reviews quarantined in its latest load (2026-10-01): 3 rows: rating is not
+    between 1 and 5', for each raw table among ``statuses`` whose latest load held rows back."""
+    sentences = []
+    for status in statuses:
+        if not is_raw(status.key):
+            continue
+        for check in status.checks:
+            if check.name == QUARANTINE_CHECK and check.passed is False and not check.outdated:
+                table = SOURCE_TABLES_BY_NAME[status.key.path[-1]]
+                parts = status.last_run_partitions or [status.latest_partition or "?"]
+                days = parts[0] if len(parts) == 1 else f"{parts[0]} to {parts[-1]}"
+                rows = check.details.get("rows_quarantined", 0)
+                sentences.append(
+                    f"{rows} row{'s' if rows != 1 else ''} of {BUSINESS_LINE_NAMES[table.line]} {table.table} "
+                    f"quarantined in its latest load ({days}): "
+                    + describe_reasons(check.details.get("rows_by_reason") or {})
+                )
+    return sentences
+
+
 def _day(day: date | None) -> str:
     return day.isoformat() if day else "no day yet"
 
@@ -258,6 +285,7 @@ def render_text(report: TrustReport) -> str:
         f"{report.subject}: {report.verdict.upper()}",
         f"  {report.reason}",
         f"  {_through_line(report)}",
+        *(f"  Held back: {sentence}" for sentence in report.held_back()),
         "",
     ]
     if report.column_description:
@@ -335,6 +363,18 @@ def _lineage_table(rows: str) -> str:
     return f"<h2>Column lineage</h2><table>{head}<tbody>{rows}</tbody></table>"
 
 
+def _held_back_html(report: TrustReport) -> str:
+    sentences = report.held_back()
+    if not sentences:
+        return ""
+    items = "".join(f"<li>{_e(sentence)}</li>" for sentence in sentences)
+    return (
+        '<section class="held-back"><h2>Held back at the door</h2><p>Rows the latest loads quarantined (kept as '
+        "they landed, with their reason, in the quarantine folder; analytics.data_quality has every day):</p>"
+        f"<ul>{items}</ul></section>"
+    )
+
+
 def render_html(report: TrustReport, back_link: str | None = None) -> str:
     """The report as one self-contained page (no script, no request), e.g. beside a dashboard."""
     colour = _VERDICT_COLOURS[report.verdict]
@@ -381,6 +421,7 @@ def render_html(report: TrustReport, back_link: str | None = None) -> str:
 <h1>Can I trust <code>{_e(report.subject)}</code>?</h1>
 <p><span class="verdict" style="background:{colour}">{_e(report.verdict)}</span> {_e(report.reason)}</p>
 <p class="through" data-through="{_e(report.data_through or "")}">{_e(_through_line(report))}</p>
+{_held_back_html(report)}
 <p>{_e(description.splitlines()[0] if description else "")}</p>
 <p>Report written {when(report.generated_at)} from the Dagster instance and the definitions
 (same as <code>vision trust {_e(report.subject)}</code>).</p>

@@ -55,6 +55,8 @@ class CheckStatus:
     evaluated_at: float | None = None
     # Evaluated before the asset's latest materialization: it says nothing about the data there now.
     outdated: bool = False
+    # The evaluation's metadata, plain values (a raw table's quarantine check: rows_by_reason, ...).
+    details: dict = field(default_factory=dict)
 
     @property
     def blocks_trust(self) -> bool:
@@ -229,6 +231,9 @@ def _checks(
                 result=(evaluation.description or "") if evaluation else "",
                 evaluated_at=evaluated_at,
                 outdated=materialized_at is not None and evaluated_at < materialized_at,
+                details={name: getattr(value, "value", value) for name, value in evaluation.metadata.items()}
+                if evaluation
+                else {},
             )
         )
     return checks

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from vision_assets.definitions import defs
 from vision_assets.landing.contracts import SOURCE_TABLES, SOURCE_TABLES_BY_NAME
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.landing.loader import LoadReport
@@ -19,6 +20,7 @@ from vision_assets.quality.assets import ALL_LOADED_CHECK, ROWS_ADD_UP_CHECK, qu
 from vision_assets.raw.assets import raw_assets
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
+from vision_assets.trust.report import build_report, render_html, render_text
 from vision_assets_tests.loading import loading_definitions
 
 DAY = date(2026, 10, 1)
@@ -117,7 +119,8 @@ def two_days_with_a_bad_review_and_a_stopped_line(tmp_path_factory):
     )
     with duckdb.connect(str(database), read_only=True) as connection:
         table = connection.execute("select * from analytics.data_quality order by day, raw_table").fetchdf()
-    return {"first": first, "second": second, "table": table}
+    yield {"first": first, "second": second, "table": table, "instance": instance}
+    instance.dispose()
 
 
 def test_the_ledger_counts_the_quarantined_review_and_shows_the_line_that_did_not_land(
@@ -147,3 +150,15 @@ def test_the_checks_pass_on_a_full_day_and_warn_naming_the_tables_that_did_not_l
     assert second[ALL_LOADED_CHECK].severity == dg.AssetCheckSeverity.WARN
     assert "Vision Mart orders 02 Oct 2026: not landed" in second[ALL_LOADED_CHECK].description
     assert second[ROWS_ADD_UP_CHECK].passed
+
+
+def test_the_trust_panel_says_what_the_latest_load_held_back(two_days_with_a_bad_review_and_a_stopped_line):
+    instance = two_days_with_a_bad_review_and_a_stopped_line["instance"]
+    report = build_report(instance, defs.resolve_asset_graph(), dg.AssetKey(["raw", "mart_reviews"]))
+    expected = (
+        "1 row of Vision Mart reviews quarantined in its latest load (2026-10-01): "
+        "1 row: rating is not between 1 and 5"
+    )
+    assert report.held_back() == [expected]
+    assert f"Held back: {expected}" in render_text(report)
+    assert "Held back at the door" in render_html(report)
