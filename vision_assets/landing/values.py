@@ -50,8 +50,9 @@ _CONTROL_OR_LINE_BREAK = r"[\x00-\x1f\x7f-\x{9f}]"
 _INTEGER = r"^[+-]?[0-9]+(\.0*)?$"
 _DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _NON_FINITE = r"(?i)^[+-]?(inf|infinity|nan|snan|∞)$"
+_YEAR = r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # 0001 to 9999: there is no year 0
 _TIMESTAMP = (
-    r"^(?P<date>(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2})[T ]"
+    rf"^(?P<date>{_YEAR}-[0-9]{{2}}-[0-9]{{2}})[T ]"
     r"(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9])"
     r"(?::(?P<second>[0-5][0-9])(?:\.(?P<fraction>[0-9]{1,6})(?P<finer>[0-9]{0,3}))?)?"
     r"(?P<zone>Z|z|(?P<sign>[+-])(?P<offset_hours>[01][0-9]|2[0-3])(?::?(?P<offset_minutes>[0-5][0-9]))?)?$"
@@ -125,7 +126,7 @@ def convert(text: pa.Array, column_type: str, free_text: bool = False, may_hold_
 # of a column has them; anything else takes the general path below, which gives the same values for them.
 _PLAIN_INTEGER = r"^-?[0-9]{1,9}$"  # at most 9 digits: always within 32 bits
 _PLAIN_DECIMAL = r"^-?[0-9]{1,12}(\.[0-9]{1,3})?$"  # at most 15 digits, below 10^13
-_PLAIN_TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_PLAIN_TIMESTAMP = rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}} [0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}$"
 _PLAIN_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 

@@ -14,6 +14,7 @@ import pytest
 from vision_assets.automation.upstream_settled import UNFINISHED, assets_being_written
 from vision_assets.definitions import defs
 from vision_assets.quality.assets import DATA_QUALITY_KEY
+from vision_assets_tests.instances import vision_instance
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
 
@@ -48,7 +49,7 @@ class Ticks:
 
 @pytest.fixture
 def ticks():
-    with dg.instance_for_test() as instance:
+    with vision_instance() as instance:
         yield Ticks(instance)
 
 

@@ -35,11 +35,18 @@ def test_plain_decimals_convert_the_same_on_both_paths(parts):
 
 
 @settings(max_examples=60, derandomize=True)
-@given(st.lists(st.datetimes(datetime(1000, 1, 1), datetime(9999, 12, 31)).map(lambda at: at.replace(microsecond=0)),
+@given(st.lists(st.datetimes(datetime(1, 1, 1), datetime(9999, 12, 31)).map(lambda at: at.replace(microsecond=0)),
                 min_size=1, max_size=20))
 def test_plain_timestamps_convert_the_same_on_both_paths(instants):
-    shortcut, general = _both_paths([f"{instant:%Y-%m-%d %H:%M:%S}" for instant in instants], "timestamp")
+    texts = [f"{instant.year:04d}-{instant:%m-%d %H:%M:%S}" for instant in instants]
+    shortcut, general = _both_paths(texts, "timestamp")
     assert [value.to_pydatetime() for value in shortcut] == [value.to_pydatetime() for value in general] == instants
+
+
+def test_year_zero_is_refused_on_both_paths():
+    # The random campaign found the shortcut taking "0000-01-01 00:00:00", which the general path refuses.
+    for texts in (["0000-01-01 00:00:00"], ["0000-01-01 00:00:00", "2026-01-01T00:00:00Z"]):
+        assert convert(pa.array(texts, pa.string()), "timestamp").not_of_type[0]
 
 
 @settings(max_examples=100, derandomize=True)

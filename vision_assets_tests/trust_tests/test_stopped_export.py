@@ -24,6 +24,7 @@ from vision_assets.raw.assets import raw_asset_key
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
 from vision_assets.trust.report import STALE, TRUSTED, build_report
+from vision_assets_tests.instances import vision_instance
 from vision_assets_tests.loading import loading_definitions
 
 FIRST = date(2026, 10, 1)
@@ -52,7 +53,7 @@ def stopped(tmp_path_factory):
     loading = loading_definitions(root / "landing", database)
     graph = defs.resolve_asset_graph()
     still_landing = [key for key in graph.get_all_asset_keys() if key.path[0] == "raw" and "mart_" not in key.path[-1]]
-    with dg.instance_for_test() as instance, freeze_time(THE_MORNING_AFTER):
+    with vision_instance() as instance, freeze_time(THE_MORNING_AFTER):
         assert materialize_days(loading, instance, FIRST, STOPPED_FROM - timedelta(days=1)).success
         assert materialize_days(
             loading, instance, STOPPED_FROM, LAST,
