@@ -12,7 +12,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
+from vision_assets.landing.contracts import (
+    COUNTRY_CODE,
+    CURRENCY_CODE,
+    IDENTIFIER,
+    NON_NEGATIVE,
+    RATING,
+    SOURCE_TABLES,
+    SOURCE_TABLES_BY_NAME,
+    YEAR,
+)
+from vision_assets.landing.rules import Between, Isbn13
+from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.landing.loader import load_landing_days
 
@@ -178,3 +189,34 @@ def test_the_column_descriptions_state_the_rules_the_loader_checks():
     rating = REVIEWS.column("rating")
     assert rating.documentation == "Rating from 1 (worst) to 5 (best). From 1 to 5."
     assert "Must be an ISO 4217 currency code" in ORDERS.column("currency").documentation
+
+
+# What a description promising a rule must be backed by, so that a rule written only in prose cannot return.
+PROSE_RULES = [
+    (re.compile(r"ISO 3166"), lambda column: COUNTRY_CODE in column.rules),
+    (re.compile(r"ISO 4217"), lambda column: CURRENCY_CODE in column.rules),
+    (re.compile(r"\bidentifier\b|^The (account|book|product|title|track|order|shopper|listener|reader|viewer)"),
+     lambda column: IDENTIFIER in column.rules),
+    (re.compile(r"from 1 \(worst\) to 5"), lambda column: RATING in column.rules),
+    (re.compile(r"from 1\.$"), lambda column: Between(minimum=1) in column.rules),
+    (re.compile(r"ISBN-13"), lambda column: any(isinstance(rule, Isbn13) for rule in column.rules)),
+    (re.compile(r"^Year of"), lambda column: YEAR in column.rules),
+    (re.compile(r"(?i)^(minutes|seconds|units|amount|price|list price|discount|running time|length)"),
+     lambda column: NON_NEGATIVE in column.rules),
+]
+
+
+@pytest.mark.parametrize("table", SOURCE_TABLES, ids=lambda table: table.name)
+def test_every_rule_a_columns_description_states_is_a_rule_the_loader_checks(table):
+    for column in table.columns:
+        for phrase, backed in PROSE_RULES:
+            if phrase.search(column.description):
+                assert backed(column), f"{table.name}.{column.name}: '{column.description}' states a rule it lacks"
+
+
+def test_the_currencies_staging_accepts_are_the_ones_the_loader_accepts():
+    accepted = set()
+    for path in (DBT_PROJECT_DIR / "models" / "staging").glob("*/_*__models.yml"):
+        for expression in re.findall(r'expression: "currency in \(([^)]*)\)"', path.read_text()):
+            accepted |= {code.strip(" '") for code in expression.split(",")}
+    assert accepted == set(CURRENCY_CODE.codes()), "the staging checks and the currency_rates seed disagree"
