@@ -14,7 +14,7 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env instance browser run test test-fast test-e2e test-long dev clean bench docs
+.PHONY: env instance browser run test test-prepare test-fast test-e2e test-long dev clean bench docs
 
 env: $(STAMP)
 
@@ -38,11 +38,18 @@ browser:
 run: env instance
 	$(BIN)/python -m vision_assets.demo --days $(DEMO_DAYS) --scale $(SCALE)
 
-test: env
-	$(BIN)/pytest
+# Two test workers (2 cores); each test module runs on one of them (vision_assets_tests/conftest.py). The
+# dbt project is parsed and its column lineage derived once first: each worker starts from a copy.
+TEST_WORKERS ?= 2
 
-test-fast: env
-	$(BIN)/pytest -m "not slow and not e2e and not long"
+test-prepare: env
+	$(BIN)/python -c "import vision_assets.definitions"
+
+test: test-prepare
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+test-fast: test-prepare
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not e2e and not long"
 
 # dagster dev on loopback: sensors and automation take landed days to the demand facts (5-10 minutes).
 test-e2e: env

@@ -48,6 +48,8 @@ setup(
             "pytest",
             # Property-based tests of the landing loader over every contract.
             "hypothesis",
+            # `make test` runs on two workers (vision_assets_tests/conftest.py keeps a module on one).
+            "pytest-xdist",
             "fakesnow",
             # The dashboards' browser test talks to headless Chromium over the DevTools protocol.
             "websockets",

@@ -35,6 +35,13 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
+def dbt_target_path() -> Path:
+    """Where dbt writes the target's manifest and invocations, relative to the project: ``target/<target>``,
+    or ``VISION_DBT_TARGET_PATH`` (each parallel test worker keeps its own, so no worker's saved parse
+    replaces another's mid-run)."""
+    return Path(os.environ.get("VISION_DBT_TARGET_PATH") or Path("target") / dbt_target())
+
+
 @functools.cache
 def vision_dbt_project() -> DbtProject:
     target = dbt_target()
@@ -42,7 +49,7 @@ def vision_dbt_project() -> DbtProject:
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
         target=target,
-        target_path=Path("target") / target,
+        target_path=dbt_target_path(),
     )
     if _manifest_is_stale(project):
         # Parse only when the manifest is missing or older than the project files: a dbt start-up (~10 s)
