@@ -43,7 +43,7 @@ run: env instance
 TEST_WORKERS ?= 2
 
 test-prepare: env
-	$(BIN)/python -c "import vision_assets.definitions"
+	VISION_DATA_DIR=$$(mktemp -d) $(BIN)/python -c "import vision_assets.definitions"
 
 test: test-prepare
 	$(BIN)/pytest -n $(TEST_WORKERS)
