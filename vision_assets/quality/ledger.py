@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vision_assets.landing.contracts import SourceTable
+from vision_assets.landing.contracts import BUSINESS_LINES, SourceTable
 from vision_assets.landing.layout import SUCCESS_MARKER, landing_day_dir
 from vision_assets.landing.quarantine import read_load_report
 
@@ -124,7 +124,7 @@ def latest_complete_day(frame: pd.DataFrame) -> dict[str, date | None]:
     """Per business line, the latest day on which every one of its tables is loaded."""
     complete = frame.groupby(["business_line", "day"])["status"].agg(lambda statuses: (statuses == LOADED).all())
     latest: dict[str, date | None] = {}
-    for line in sorted(frame["business_line"].unique()):
+    for line in [line for line in BUSINESS_LINES if line in set(frame["business_line"])]:
         days = complete[line]
         loaded_days = days[days].index
         latest[line] = pd.Timestamp(loaded_days.max()).date() if len(loaded_days) else None
