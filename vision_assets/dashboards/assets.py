@@ -15,10 +15,9 @@ import pandas as pd
 
 from vision_assets import paths
 from vision_assets.dashboards import engagement, geography, page, products, sales, spending
-from vision_assets.landing.contracts import BUSINESS_LINES
-from vision_assets.trust.declared import declared_lineage
-from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
+from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, BUSINESS_LINES
 from vision_assets.quality import ledger
+from vision_assets.trust.declared import declared_lineage
 from vision_assets.trust.report import TrustReport, render_html, report_for_materialization
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_pool
 
@@ -419,8 +418,10 @@ _QUALITY_NOTES_SHOWN = 20
             ),
             "data_quality": (
                 "varchar",
-                "Per business line the latest day with every table loaded, and the recent rows held back, "
-                "refused or missing days.",
+                (
+                    "Per business line the latest day with every table loaded, and the recent rows held back, "
+                    "refused or missing days."
+                ),
                 [f"analytics.data_quality.{column}" for column in _QUALITY_COLUMNS],
             ),
         }

@@ -34,7 +34,7 @@ def _full_match(values: pd.Series, pattern: str) -> np.ndarray:
     """Which present values match ``pattern`` as a whole (RE2 syntax, which Python's ``re`` shares here)."""
     text = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     matched = pc.match_substring_regex(text, f"^(?:{pattern})$")
-    return matched.to_numpy(zero_copy_only=False).astype(object) == True  # noqa: E712 (null is not a match)
+    return pc.fill_null(matched, False).to_numpy(zero_copy_only=False)  # null (no value) is no match
 
 
 # ------------------------------------------------------------------------------------------- column rules

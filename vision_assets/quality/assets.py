@@ -15,7 +15,12 @@ from vision_assets.quality import ledger
 from vision_assets.raw.assets import raw_asset_key
 from vision_assets.resources import LandingZone
 from vision_assets.trust.status import REPORTS_ON_LANDINGS_TAG
-from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_name, warehouse_pool
+from vision_assets.warehouse import (
+    WAREHOUSE_RETRY_POLICY,
+    final_unless_transient,
+    warehouse_name,
+    warehouse_pool,
+)
 
 DATA_QUALITY_KEY = dg.AssetKey(["analytics", "data_quality"])
 ALL_LOADED_CHECK = "every_table_of_the_day_loaded"

@@ -43,8 +43,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "timestamps_with_offset": ("bigint", "Timestamps written with a UTC offset and converted to UTC."),
     "quarantine_reasons": (
         "varchar",
-        "Why rows were held back, most frequent first, e.g. '3 rows: rating is not between 1 and 5'; "
-        "a row that breaks two rules counts under both.",
+        (
+            "Why rows were held back, most frequent first, e.g. '3 rows: rating is not between 1 and 5'; "
+            "a row that breaks two rules counts under both."
+        ),
     ),
     "refusal": ("varchar", "Why the day was refused (the file and the problem); empty unless refused."),
     "loaded_at": ("timestamp", "When the latest load of the day ran (UTC); empty when never loaded."),

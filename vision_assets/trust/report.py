@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 from dagster._check import CheckError
-from dagster._time import get_current_datetime
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
+from dagster._time import get_current_datetime
 
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES_BY_NAME
 from vision_assets.quality.ledger import describe_reasons

@@ -21,7 +21,6 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 from vision_assets.trust.data_through import DataThrough
 from vision_assets.trust.lineage import dotted
 
-
 # The tag of an asset whose content is the state of the landings it depends on (analytics.data_quality).
 REPORTS_ON_LANDINGS_TAG = "vision/reports_on_landings"
 
@@ -87,7 +86,7 @@ class AssetStatus:
     checks: list[CheckStatus] = field(default_factory=list)
     source_files: list[str] = field(default_factory=list)
     # The last day of data in it, against the day its policy expects by now.
-    data: DataThrough = DataThrough(None, None)
+    data: DataThrough = field(default_factory=lambda: DataThrough(None, None))
     business_line: str | None = None
     # It reports on its inputs' landings (analytics.data_quality): an input that is behind is what it
     # shows, not a reason to distrust it.

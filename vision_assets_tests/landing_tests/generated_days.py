@@ -78,8 +78,11 @@ class Day:
         return len(self.headers)
 
     def describe(self) -> str:
-        lines = [f"{self.table.name}: {len(self.rows)} rows, {self.files} file(s), line end {self.line_ending!r}, "
-                 f"quote all {self.quote_all}, BOM {self.bom}, broken {self.broken_file}, headers {self.headers}"]
+        summary = (
+            f"{self.table.name}: {len(self.rows)} rows, {self.files} file(s), line end {self.line_ending!r}, "
+            f"quote all {self.quote_all}, BOM {self.bom}, broken {self.broken_file}, headers {self.headers}"
+        )
+        lines = [summary]
         lines += [f"  file {row.file} row {row.data_row} {row.fate}: {row.story} {row.text}" for row in self.rows]
         return "\n".join(lines)
 

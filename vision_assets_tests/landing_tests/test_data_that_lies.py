@@ -5,6 +5,7 @@ that names the file, column and row, or (where the value is unambiguous) convert
 row loads exactly as sent.
 """
 
+import math
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -22,10 +23,10 @@ from vision_assets.landing.contracts import (
     SOURCE_TABLES_BY_NAME,
     YEAR,
 )
-from vision_assets.landing.rules import Between, Isbn13
-from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.landing.loader import load_landing_days
+from vision_assets.landing.rules import Between, Isbn13
+from vision_assets.paths import DBT_PROJECT_DIR
 
 DAY = date(2026, 10, 1)
 LOADED_AT = datetime(2026, 10, 2, 6, 0)
@@ -110,7 +111,7 @@ def test_a_non_finite_amount_in_any_spelling_is_quarantined(tmp_path, clean, spe
     assert list(loaded.quarantined["_data_row"]) == [7]
     assert loaded.quarantined["unit_price"].item() == spelling, "kept as landed"
     assert str(path) in loaded.quarantine_reasons[0] and "column unit_price" in loaded.quarantine_reasons[0]
-    assert loaded.frame["unit_price"].map(lambda value: value == value and abs(value) != float("inf")).all()
+    assert loaded.frame["unit_price"].map(math.isfinite).all()
     others, expected = the_rest(loaded.frame, clean, 7)
     pd.testing.assert_frame_equal(others, expected)
 

@@ -24,7 +24,13 @@ from hypothesis import strategies as st
 
 from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.landing.loader import LandingError, load_landing_days
-from vision_assets_tests.landing_tests.generated_days import DAY, Day, files_that_must_refuse, landing_day, write_day
+from vision_assets_tests.landing_tests.generated_days import (
+    DAY,
+    Day,
+    files_that_must_refuse,
+    landing_day,
+    write_day,
+)
 
 LOADED_AT = datetime(2026, 10, 2, 6, 0)
 CAMPAIGN_DAYS = 10_400

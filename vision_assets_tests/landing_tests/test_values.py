@@ -1,7 +1,7 @@
 """Text to values: the shortcut for the shapes exporters write nearly always gives exactly what the general
 conversion gives, and the general conversion is exact (Hypothesis)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 from hypothesis import given, settings
@@ -64,7 +64,7 @@ def test_a_timestamp_with_any_offset_converts_to_its_utc_instant_exactly(instant
     assert converted.values.iloc[0].to_pydatetime() == instant
     assert converted.values.iloc[1].to_pydatetime() == datetime(2026, 1, 1), "the other value is not shifted"
     assert converted.with_offset == 1
-    assert datetime.fromisoformat(text).astimezone(timezone.utc).replace(tzinfo=None) == instant
+    assert datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None) == instant
 
 
 @settings(max_examples=100, derandomize=True)

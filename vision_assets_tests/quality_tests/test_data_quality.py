@@ -98,7 +98,7 @@ def two_days_with_a_bad_review_and_a_stopped_line(tmp_path_factory):
     """Two simulated days: a review rated 6 on the first, and no Mart export at all on the second."""
     root = tmp_path_factory.mktemp("quality")
     simulate(root / "landing", root / "truth", start=DAY, days=2, scale=0.1, seed=5)
-    reviews = sorted(landing_day_dir(root / "landing", REVIEWS, DAY).glob("part-*.csv"))[0]
+    reviews = min(landing_day_dir(root / "landing", REVIEWS, DAY).glob("part-*.csv"))
     lines = reviews.read_text().splitlines(keepends=True)
     header = lines[0].strip().split(",")
     fields = lines[1].rstrip("\n").split(",")
