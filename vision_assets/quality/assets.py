@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from vision_assets.automation.policies import LATE_DAY_LOOKBACK
+from vision_assets.automation.upstream_settled import UpstreamSettled
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES
 from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.quality import ledger
@@ -38,9 +40,6 @@ def quality_automation() -> dg.AutomationCondition:
     """Built for a day once any of its raw tables loaded and no load is still running (the four lines' loads
     of a day lead to one rebuild), late days of the last week included, without waiting for a line that has
     not landed: the table must show the lines that did not land."""
-    from vision_assets.automation.policies import LATE_DAY_LOOKBACK
-    from vision_assets.automation.upstream_settled import UpstreamSettled
-
     return (
         dg.AutomationCondition.in_latest_time_window(lookback_delta=LATE_DAY_LOOKBACK)
         & dg.AutomationCondition.any_deps_updated().since_last_handled()
