@@ -92,16 +92,29 @@ class LoadReport:
 
 @dataclass
 class LoadedTable:
-    """What was read for one source table over one or more days."""
+    """What was read for one source table over one or more days: the rows to load, the rows held back,
+    and the record of each day's load, which the counts below add up."""
 
     frame: pd.DataFrame
-    source_files: list[str] = field(default_factory=list)
-    rows_landed: int = 0
-    duplicate_rows_removed: int = 0
-    quarantined: pd.DataFrame = field(default_factory=pd.DataFrame)
-    quarantine_reasons: list[str] = field(default_factory=list)
-    timestamps_with_offset: int = 0
-    reports: list[LoadReport] = field(default_factory=list)
+    quarantined: pd.DataFrame
+    quarantine_reasons: list[str]
+    reports: list[LoadReport]
+
+    @property
+    def source_files(self) -> list[str]:
+        return [path for report in self.reports for path in report.source_files]
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(report.rows_landed for report in self.reports)
+
+    @property
+    def duplicate_rows_removed(self) -> int:
+        return sum(report.duplicate_rows_removed for report in self.reports)
+
+    @property
+    def timestamps_with_offset(self) -> int:
+        return sum(report.timestamps_with_offset for report in self.reports)
 
     @property
     def rows_quarantined(self) -> int:
@@ -131,16 +144,12 @@ def load_landing_days(landing_root: Path, table: SourceTable, days: list[date], 
     frames = [loaded.frame for loaded in loaded_days]
     return LoadedTable(
         frame=pd.concat(frames, ignore_index=True) if frames else empty_frame(table),
-        source_files=[path for loaded in loaded_days for path in loaded.source_files],
-        rows_landed=sum(loaded.rows_landed for loaded in loaded_days),
-        duplicate_rows_removed=sum(loaded.duplicate_rows_removed for loaded in loaded_days),
         quarantined=(
             pd.concat([loaded.quarantined for loaded in loaded_days], ignore_index=True)
             if loaded_days
             else empty_quarantine(table)
         ),
         quarantine_reasons=[reason for loaded in loaded_days for reason in loaded.quarantine_reasons],
-        timestamps_with_offset=sum(loaded.timestamps_with_offset for loaded in loaded_days),
         reports=[report for loaded in loaded_days for report in loaded.reports],
     )
 
@@ -242,12 +251,8 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
     )
     return LoadedTable(
         frame=frame,
-        source_files=source_files,
-        rows_landed=len(typed),
-        duplicate_rows_removed=int(duplicate.sum()),
         quarantined=quarantined.reset_index(drop=True),
         quarantine_reasons=summaries,
-        timestamps_with_offset=with_offset,
         reports=[report],
     )
 
