@@ -16,6 +16,7 @@ from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.quality import ledger
 from vision_assets.raw.assets import raw_asset_key
 from vision_assets.resources import LandingZone
+from vision_assets.trust.declared import declared_schema
 from vision_assets.trust.status import REPORTS_ON_LANDINGS_TAG
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
@@ -28,12 +29,6 @@ DATA_QUALITY_KEY = dg.AssetKey(["analytics", "data_quality"])
 ALL_LOADED_CHECK = "every_table_of_the_day_loaded"
 ROWS_ADD_UP_CHECK = "landed_rows_add_up"
 _SHOWN = 12
-
-
-def _schema() -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[dg.TableColumn(name, type_, description=text) for name, (type_, text) in ledger.COLUMNS.items()]
-    )
 
 
 def quality_automation() -> dg.AutomationCondition:
@@ -63,7 +58,7 @@ def _line(frame_row) -> str:
     kinds={"python", "pandas", warehouse_name()},
     # What it shows of a line that is behind is the point: trust judges its own days, not its inputs'.
     tags={"layer": "analytics", REPORTS_ON_LANDINGS_TAG: "true"},
-    metadata={"partition_expr": "day", "dagster/column_schema": _schema()},
+    metadata={"partition_expr": "day", "dagster/column_schema": declared_schema(ledger.COLUMNS)},
     check_specs=[
         dg.AssetCheckSpec(
             ALL_LOADED_CHECK,

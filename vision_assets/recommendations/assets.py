@@ -8,7 +8,6 @@ model learns from everything that happened, not one day. Model quality is record
 materialization's metadata, so the UI plots it over time, and judged by asset checks.
 """
 
-from collections.abc import Mapping
 
 import dagster as dg
 import pandas as pd
@@ -30,7 +29,7 @@ from vision_assets.recommendations.popularity import (
     fill_with_fallback,
     popular_lists,
 )
-from vision_assets.trust.declared import declared_lineage
+from vision_assets.trust.declared import declared_lineage, declared_schema
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_pool
 
 OWNERS = ["team:data-science"]
@@ -79,12 +78,6 @@ _BILLING = ["membership_key", "billing_date", "event_type"]
 def _table(key: str, columns: list[str]) -> dg.AssetIn:
     """A warehouse table as an input, reading only ``columns`` (the IO manager selects them)."""
     return dg.AssetIn(key=key.split("."), metadata={"columns": columns})
-
-
-def _schema(columns: Mapping[str, tuple[str, str]]) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[dg.TableColumn(name, type_, description=text) for name, (type_, text) in columns.items()]
-    )
 
 
 def _measurement_metadata(prefix: str, measurement: Measurement) -> dict[str, dg.MetadataValue]:
@@ -149,7 +142,7 @@ _REVENUE = ["marts.fct_sales.customer_key", "marts.fct_sales.sold_at", "marts.fc
 
 
 # --------------------------------------------------------------------------------------------- popular items
-POPULAR_ITEMS_SCHEMA = _schema(
+POPULAR_ITEMS_SCHEMA = declared_schema(
     {
         "popularity_list": (
             "varchar",
@@ -264,7 +257,7 @@ def popular_items(
 
 
 # --------------------------------------------------------------------------------------- user recommendations
-USER_RECOMMENDATIONS_SCHEMA = _schema(
+USER_RECOMMENDATIONS_SCHEMA = declared_schema(
     {
         "customer_key": ("varchar", "The person (dim_customer), across all four businesses."),
         "scope": (
@@ -444,7 +437,7 @@ def _with_product_details(recommendations: pd.DataFrame, catalog: pd.DataFrame) 
 
 
 # ---------------------------------------------------------------------------------------------- similar items
-SIMILAR_ITEMS_SCHEMA = _schema(
+SIMILAR_ITEMS_SCHEMA = declared_schema(
     {
         "product_key": ("varchar", "The product (dim_product)."),
         "rank": ("bigint", "1 = most similar."),
@@ -529,7 +522,7 @@ def similar_items_asset(
 
 
 # ------------------------------------------------------------------------------------------ customer segments
-CUSTOMER_SEGMENTS_SCHEMA = _schema(
+CUSTOMER_SEGMENTS_SCHEMA = declared_schema(
     {
         "customer_key": ("varchar", "The person (dim_customer), across all four businesses."),
         "segment_label": ("varchar", "Readable segment: " + ", ".join(segments.SEGMENT_LABELS) + "."),
@@ -644,7 +637,7 @@ def customer_segments(
 
 
 # ---------------------------------------------------------------------------------------------- churn scores
-CHURN_SCORES_SCHEMA = _schema(
+CHURN_SCORES_SCHEMA = declared_schema(
     {
         "membership_key": (
             "varchar",

@@ -21,6 +21,13 @@ def column_ref(reference: str) -> dg.TableColumnDep:
     return dg.TableColumnDep(asset_key=dg.AssetKey([schema, table]), column_name=column)
 
 
+def declared_schema(columns: Mapping[str, tuple[str, str]]) -> dg.TableSchema:
+    """A Python asset's column schema from ``{column: (type, description)}``."""
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, type_, description=text) for name, (type_, text) in columns.items()]
+    )
+
+
 def declared_lineage(columns: Mapping[str, Iterable[str]]) -> dg.TableColumnLineage:
     return dg.TableColumnLineage(
         deps_by_column={
