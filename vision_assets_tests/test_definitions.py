@@ -2,9 +2,13 @@
 
 import dagster as dg
 
+from vision_assets.automation.policies import PARTITION_FRESHNESS_CHECK, without_partition_freshness_checks
+from vision_assets.automation.schedules import daily_landing_job
+from vision_assets.automation.sensors import landing_sensors
 from vision_assets.definitions import defs
 from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.partitions import daily_partitions
+from vision_assets.raw.assets import QUARANTINE_CHECK, RECONCILIATION_CHECK
 
 
 def _asset_nodes():
@@ -62,3 +66,20 @@ def test_every_asset_has_a_code_version_that_follows_its_code(tmp_path, monkeypa
     code_versions.source_hash.cache_clear()
     assert code_versions.source_hash("dashboards") != before
     code_versions.source_hash.cache_clear()
+
+
+def test_every_daily_asset_has_a_partition_freshness_check_that_no_materializing_run_includes():
+    graph = defs.resolve_asset_graph()
+    daily = {node.key for node in _asset_nodes() if node.partitions_def is not None}
+    freshness = {key for key in graph.asset_check_keys if key.name == PARTITION_FRESHNESS_CHECK}
+    assert {key.asset_key for key in freshness} == daily
+
+    everything = without_partition_freshness_checks(dg.AssetSelection.all(), graph).resolve_checks(graph)
+    assert not everything & freshness
+    assert dg.AssetCheckKey(dg.AssetKey(["raw", "mart_orders"]), QUARANTINE_CHECK) in everything
+    for sensor in landing_sensors:
+        checks = sensor.asset_selection.resolve_checks(graph)
+        assert checks and {check.name for check in checks} == {QUARANTINE_CHECK, RECONCILIATION_CHECK}
+    assert {check.name for check in daily_landing_job.selection.resolve_checks(graph)} == {
+        QUARANTINE_CHECK, RECONCILIATION_CHECK,
+    }
