@@ -42,6 +42,11 @@ setup(
         "pydantic",
         # ISO 3166-1 country codes the landing contracts check (vision_assets/landing/rules.py).
         "pycountry",
+        # Identity resolution (vision_assets/identity/): Splink's probabilistic record linkage on DuckDB,
+        # the English nickname table (Bob = Robert), and the census name frequencies the simulator draws.
+        "splink>=5,<6",
+        "nicknames",
+        "names",
     ],
     extras_require={
         "dev": [

@@ -126,14 +126,12 @@ LAST_NAMES: tuple[str, ...] = (
 )
 
 # Email providers and their share of people. Gmail ignores dots in the local part; the providers in
-# PLUS_ADDRESSING deliver local+tag@domain to local@domain, so people use tags there.
+# vision_assets.identity.normalize.PLUS_ADDRESSING_DOMAINS deliver local+tag@domain to local@domain,
+# so people use tags there.
 EMAIL_DOMAINS: tuple[tuple[str, float], ...] = (
     ("gmail.com", 0.38), ("outlook.com", 0.12), ("hotmail.com", 0.08), ("yahoo.com", 0.12),
     ("icloud.com", 0.10), ("proton.me", 0.04), ("fastmail.com", 0.03), ("aol.com", 0.03),
     ("gmx.de", 0.04), ("orange.fr", 0.03), ("btinternet.com", 0.03),
-)
-PLUS_ADDRESSING: frozenset[str] = frozenset(
-    {"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "icloud.com", "fastmail.com"}
 )
 
 # Genres shared by books and films: a reader of fantasy novels is more likely to watch fantasy films,

@@ -106,8 +106,8 @@ class LineAccounts:
 
     def __post_init__(self) -> None:
         self.activity = np.array([account.activity for account in self.accounts])
-        self.currency = np.array([PLACES[account.person.place][1] for account in self.accounts], dtype=object)
-        self.country = np.array([PLACES[account.person.place][0] for account in self.accounts], dtype=object)
+        self.currency = np.array([PLACES[account.place][1] for account in self.accounts], dtype=object)
+        self.country = np.array([PLACES[account.place][0] for account in self.accounts], dtype=object)
         line = self.accounts[0].line if self.accounts else "books"
         self.favourites = np.array([_favourites(account, line) for account in self.accounts], dtype=object)
 
@@ -132,7 +132,7 @@ class World:
         self.seed = seed
         self._identity_rng = random.Random(f"vision-identities-{seed}")
         self._catalog_rng = random.Random(f"vision-catalogs-{seed}")
-        self.population = Population(self._identity_rng)
+        self.population = Population(self._identity_rng, moves_around=epoch_seconds(start))
         self.base_people = max(20, round(PEOPLE_AT_SCALE_1 * scale))
         self.catalogs: dict[str, pd.DataFrame] = {}
         self.memberships = {line: MembershipBook(line) for line in BUSINESS_LINES}
@@ -253,13 +253,13 @@ class World:
             accounts[index].signed_up_at if index in new else day_start + rng.integers(0, 86_400)
             for index in indices
         ], dtype=np.float64)
-        places = [PLACES[account.person.place] for account in chosen]
+        places = [PLACES[account.place] for account in chosen]
         columns = {
             "id": [account.account_id for account in chosen],
             "name": [account.name_as_typed for account in chosen],
             "email": [account.email_as_typed for account in chosen],
             "country": [place[0] for place in places],
-            "region": [place[2] for place in places],
+            "region": [account.region_as_typed for account in chosen],
             "city": [account.city_as_typed for account in chosen],
         }
         if line == "mart":
@@ -525,7 +525,9 @@ class World:
     def identity_truth(self) -> pd.DataFrame:
         return pd.DataFrame([
             {"line": account.line, "account_id": account.account_id, "person_id": account.person.person_id,
-             "email_variant": account.email_variant, "name_variant": account.name_variant}
+             "email_variant": account.email_variant, "name_variant": account.name_variant,
+             "household_id": account.person.household_id,
+             "moved_before_sign_up": account.place != account.person.place}
             for line in BUSINESS_LINES for account in self.population.accounts[line]
         ])
 
@@ -533,6 +535,7 @@ class World:
         return pd.DataFrame([
             {"person_id": person.person_id, "first_name": person.first_name, "last_name": person.last_name,
              "country": PLACES[person.place][0], "region": PLACES[person.place][2], "city": PLACES[person.place][3],
+             "household_id": person.household_id,
              "favourite_genre_1": person.story_genres[0], "favourite_genre_2": person.story_genres[1],
              "favourite_music_1": person.music_genres[0], "favourite_music_2": person.music_genres[1],
              "favourite_mart_category": person.mart_category}

@@ -12,7 +12,7 @@ import pytest
 
 from vision_assets.automation.policies import PARTITION_FRESHNESS_CHECK
 from vision_assets.definitions import defs
-from vision_assets.identity_evaluation import evaluate_identity_links
+from vision_assets.identity.evaluation import evaluate_identity_links
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate

@@ -1,4 +1,4 @@
-"""How well identity resolution (dbt's ``bridge_customer_account``) recognises people, against a ground truth.
+"""How well identity resolution (``marts.bridge_customer_account``) recognises people, against a ground truth.
 
 A *link* is a pair of accounts put in the same customer. Resolution is scored on links, the way record
 linkage is usually scored, so a person with four accounts weighs more than one with two:
@@ -7,7 +7,8 @@ linkage is usually scored, so a person with four accounts weighs more than one w
 * recall: of the links that should exist (pairs of accounts of one person), the share made;
 * false merges: customers holding accounts of two or more different people, the error analysts feel most
   (one person's spend inflated by a stranger's), counted separately because one false merge can hide among
-  many correct links.
+  many correct links;
+* false splits: people whose accounts ended in two or more customers (one person seen as strangers).
 
 Plain pandas, no warehouse and no Dagster, so it can be unit-tested with a handful of rows.
 """
@@ -48,5 +49,7 @@ def evaluate_identity_links(bridge: pd.DataFrame, truth: pd.DataFrame) -> dict[s
         "precision": correct_links / predicted_links if predicted_links else 1.0,
         "recall": correct_links / true_links if true_links else 1.0,
         "false_merges": int((people_per_customer > 1).sum()),
+        "false_merge_share": float((people_per_customer > 1).mean()) if len(people_per_customer) else 0.0,
         "split_people": int((customers_per_person > 1).sum()),
+        "split_people_share": float((customers_per_person > 1).mean()) if len(customers_per_person) else 0.0,
     }

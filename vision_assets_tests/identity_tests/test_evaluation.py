@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from vision_assets.identity_evaluation import evaluate_identity_links
+from vision_assets.identity.evaluation import evaluate_identity_links
 
 # Ann holds three accounts, Bob two, Cat one.
 TRUTH = pd.DataFrame(
