@@ -11,6 +11,7 @@ from vision_assets.automation.schedules import daily_landing_job, daily_landing_
 from vision_assets.automation.sensors import landing_sensors
 from vision_assets.code_versions import with_source_code_versions
 from vision_assets.dashboards import dashboard_assets
+from vision_assets.identity.assets import identity_assets
 from vision_assets.quality.assets import quality_assets
 from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
@@ -19,7 +20,9 @@ from vision_assets.transform.assets import dbt_model_assets
 from vision_assets.trust.specs import trust_metadata
 from vision_assets.warehouse import warehouse_executor
 
-assets = [*raw_assets, *quality_assets, *dbt_model_assets, *recommendation_assets, *dashboard_assets]
+assets = [
+    *raw_assets, *quality_assets, *dbt_model_assets, *identity_assets, *recommendation_assets, *dashboard_assets
+]
 freshness_checks = partition_freshness_checks(assets)
 
 defs = dg.Definitions(

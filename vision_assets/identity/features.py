@@ -53,10 +53,10 @@ def with_features(accounts: pd.DataFrame) -> pd.DataFrame:
     )
     emails = frame["email"].dropna().unique()
     normalized = {email: normalize_email(email) for email in emails}
-    frame["email_normalized"] = frame["email"].map(normalized)
-    parts = frame["email_normalized"].str.partition("@")
-    frame["email_local"] = parts[0].where(frame["email_normalized"].notna(), None)
-    frame["email_domain"] = parts[2].where(frame["email_normalized"].notna(), None)
+    frame["email_normalized"] = frame["email"].map(normalized).astype("string")
+    parts = frame["email_normalized"].str.extract(r"^(?P<local>[^@]*)@(?P<domain>.*)$")
+    frame["email_local"] = parts["local"]
+    frame["email_domain"] = parts["domain"]
     frame["email_letters"] = frame["email_local"].str.replace(r"[^a-z]", "", regex=True)
     frame["country_code"] = frame["country_code"].str.upper()
     frame["city_key"] = frame["city"].str.lower().str.replace(r"\s+", " ", regex=True)

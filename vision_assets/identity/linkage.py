@@ -121,6 +121,15 @@ _DETERMINISTIC_RULES = (
 )
 
 
+_TRAINING_SESSIONS = (
+    # A household's shared mailbox would teach the model that one person's accounts often carry two
+    # first names; its pairs stay out of training as they stay out of the evidence.
+    "l.email_normalized = r.email_normalized and not l.shared_mailbox",
+    # The email levels read the first names too, so the second session blocks on neither.
+    block_on("last_name", "place_key"),
+)
+
+
 def linkage_settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -129,6 +138,8 @@ def linkage_settings() -> SettingsCreator:
         blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=True,
+        # What each account typed, for the clerical-review list.
+        additional_columns_to_retain=["customer_name", "email", "country_code", "city"],
     )
 
 
@@ -154,22 +165,26 @@ class ScoredPairs:
 
 def score_pairs(features: pd.DataFrame) -> ScoredPairs:
     """Train the model on ``features`` (see identity.features) and score every blocked pair."""
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    # Splink warns about every comparison level a small table never shows; the model records what it
+    # could not learn (vision_skipped_training_sessions), so only errors reach the log.
+    logging.getLogger("splink").setLevel(logging.ERROR)
     database = DuckDBAPI()
     table = database.register(features, dataset_display_name="accounts")
     linker = Linker(table, linkage_settings(), log_level=None)
     training = linker.training
     training.estimate_probability_two_random_records_match(list(_DETERMINISTIC_RULES), recall=0.7)
     training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS_FOR_U, seed=TRAINING_SEED)
-    # A household's shared mailbox would teach the model that one person's accounts often carry two
-    # first names; its pairs stay out of training as they stay out of the evidence.
-    training.estimate_parameters_using_expectation_maximisation(
-        "l.email_normalized = r.email_normalized and not l.shared_mailbox"
-    )
-    # The email levels read the first names too, so the second session blocks on neither.
-    training.estimate_parameters_using_expectation_maximisation(block_on("last_name", "place_key"))
+    skipped = []
+    for session in _TRAINING_SESSIONS:
+        try:
+            training.estimate_parameters_using_expectation_maximisation(session)
+        except ValueError as error:
+            # Too few pairs to learn from (a handful of accounts): the m probabilities this session would
+            # have learned keep Splink's defaults, and the model records that it did.
+            skipped.append(f"{session}: {error}")
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_ABOVE)
     pairs = predictions.as_pandas_dataframe()
     model = linker.misc.save_model_to_json()
+    model["vision_skipped_training_sessions"] = skipped
     prior = model["probability_two_random_records_match"]
     return ScoredPairs(pairs=pairs, model=model, probability_two_random_accounts_match=prior)

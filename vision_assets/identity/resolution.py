@@ -55,9 +55,10 @@ def resolve_identities(accounts: pd.DataFrame) -> Resolution:
     expectations = {**expectations, "same_business_share": same_business, "one_account_per_business": one_per_business}
     seconds["clusters"] = time.perf_counter() - clock - sum(seconds.values())
     near = (pairs["match_probability"] - threshold).abs() <= REVIEW_BAND
+    customer_of = customers.set_index("account_key")["customer_key"]
     review = pairs.loc[near].assign(
         distance_from_threshold=lambda frame: (frame["match_probability"] - threshold).abs(),
-        linked=lambda frame: frame["match_probability"] >= threshold,
+        linked=lambda frame: frame["account_key_l"].map(customer_of) == frame["account_key_r"].map(customer_of),
     ).sort_values(["distance_from_threshold", "account_key_l", "account_key_r"]).reset_index(drop=True)
     return Resolution(
         accounts=features,

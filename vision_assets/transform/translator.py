@@ -65,12 +65,13 @@ def column_references(dbt_resource_props: Mapping[str, Any]) -> dict[str, list[s
     }
 
 
-_REF = re.compile(r"""ref\(\s*['"]([^'"]+)['"]\s*\)""")
+_REF = re.compile(r"""(?:ref\(|source\(\s*['"][^'"]+['"]\s*,)\s*['"]([^'"]+)['"]\s*\)""")
 
 
 def _referenced_name(to: str) -> str:
-    """``ref('dim_date')`` (the yml's form) or ``"vision"."marts"."dim_date"`` (what dbt compiles it to in the
-    manifest it writes after a build) as ``dim_date``."""
+    """``ref('dim_date')`` or ``source('identity', 'bridge_customer_account')`` (the yml's forms) or
+    ``"vision"."marts"."dim_date"`` (what dbt compiles it to in the manifest it writes after a build) as
+    ``dim_date``."""
     match = _REF.search(to)
     return match.group(1) if match else to.rsplit(".", 1)[-1].strip('"`')
 
@@ -147,7 +148,8 @@ class VisionDbtTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["name"]])
+            # The raw loads and identity resolution: Python assets keyed by the schema they write.
+            return dg.AssetKey([dbt_resource_props.get("schema") or RAW_SCHEMA, dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

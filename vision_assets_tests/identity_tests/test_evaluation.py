@@ -46,6 +46,7 @@ def test_a_missed_account_lowers_recall_only():
     assert scores["recall"] == pytest.approx(2 / 4)
     assert scores["false_merges"] == 0
     assert scores["split_people"] == 1
+    assert scores["split_people_share"] == pytest.approx(1 / 3)
 
 
 def test_merging_two_people_is_a_false_merge_and_costs_precision():
@@ -56,6 +57,7 @@ def test_merging_two_people_is_a_false_merge_and_costs_precision():
         TRUTH,
     )
     assert scores["false_merges"] == 1
+    assert scores["false_merge_share"] == pytest.approx(1 / 2)  # of the two customers made
     assert scores["predicted_links"] == 6
     assert scores["precision"] == pytest.approx(4 / 6)
     assert scores["recall"] == 1.0

@@ -140,6 +140,8 @@
 {% macro constraint_parent(constraint, column_name) -%}
     {%- set to = constraint.get('to') or '' -%}
     {%- set referenced = modules.re.match("^\\s*ref\\(\\s*['\"]([^'\"]+)['\"]\\s*\\)\\s*$", to) -%}
+    {%- set sourced = modules.re.match(
+        "^\\s*source\\(\\s*['\"]([^'\"]+)['\"]\\s*,\\s*['\"]([^'\"]+)['\"]\\s*\\)\\s*$", to) -%}
     {%- set parents = [] -%}
     {%- if referenced and constraint.get('to_columns') | length == 1 -%}
         {%- for resource_type in ('model', 'seed', 'snapshot') -%}
@@ -148,11 +150,17 @@
                 {%- do parents.append({'name': node.name, 'relation_name': node.relation_name}) -%}
             {%- endif -%}
         {%- endfor -%}
+    {%- elif sourced and constraint.get('to_columns') | length == 1 -%}
+        {%- set node = graph.sources.get(
+            'source.' ~ project_name ~ '.' ~ sourced.group(1) ~ '.' ~ sourced.group(2)) -%}
+        {%- if node -%}
+            {%- do parents.append({'name': node.name, 'relation_name': node.relation_name}) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if parents | length != 1 -%}
         {{ exceptions.raise_compiler_error(
             model.get('unique_id') ~ ": column " ~ column_name ~ " has a foreign_key constraint to " ~ to
-            ~ ", which column_constraints cannot check: give `to: \"ref('<model or seed>')\"` and one"
+            ~ ", which column_constraints cannot check: give `to: \"ref('<model or seed>')\"` (or a source()) and one"
             ~ " `to_columns` column"
         ) }}
     {%- endif -%}

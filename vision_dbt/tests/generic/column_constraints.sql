@@ -7,8 +7,9 @@
         SQL check constraint, a null passes: nulls are the not_null rule's business;
       - `type: unique`: no two rows hold the same value (nulls aside). On a staging event table, whose
         test reads the window's rows only, no other row of the whole table holds one of their values;
-      - `type: foreign_key` with `to: "ref('dim_date')"` and `to_columns: [date_day]`: every non-null value is
-        found in that column of that model or seed (dbt's relationships test).
+      - `type: foreign_key` with `to: "ref('dim_date')"` (or `"source('identity', 'bridge_customer_account')"`)
+        and `to_columns: [date_day]`: every non-null value is found in that column of that model, seed or
+        source (dbt's relationships test).
     It fails with one row per broken rule (column_name, rule, failing_rows). On the daily models and the
     staging event tables it looks at the window being built, like their other tests (`where:
     __daily_window__`; see get_where_subquery in macros/tests.sql). Each part reads the model
@@ -22,8 +23,7 @@
     references, and the failure still names the column and the rule. The constraints are not enforced by the
     warehouse (no model has an enforced contract); they only say what this test checks. A foreign_key
     constraint makes dbt build the referenced model first, as the relationships test did; where the
-    referenced model is built from the tested one (bridge_customer_account -> dim_customer), the yml keeps a
-    relationships test.
+    referenced model is built from the tested one, the yml keeps a relationships test.
 -#}
 {% test column_constraints(model) %}
 

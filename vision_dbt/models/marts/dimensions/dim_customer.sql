@@ -1,10 +1,10 @@
--- One row per real person across Vision Books, Flicks, Music and Mart (see bridge_customer_account for the rule).
+-- One row per real person across Vision Books, Flicks, Music and Mart, as identity resolution grouped their accounts.
 
 with
 
 accounts as (
 
-    select * from {{ ref('bridge_customer_account') }}
+    select * from {{ source('identity', 'bridge_customer_account') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 accounts as (
 
-    select * from {{ ref('bridge_customer_account') }}
+    select * from {{ source('identity', 'bridge_customer_account') }}
 
 ),
 

@@ -27,7 +27,7 @@ membership_changes as (
 
 accounts as (
 
-    select * from {{ ref('bridge_customer_account') }}
+    select * from {{ source('identity', 'bridge_customer_account') }}
 
 ),
 

@@ -86,7 +86,7 @@ mart as (
 
 accounts as (
 
-    select * from {{ ref('bridge_customer_account') }}
+    select * from {{ source('identity', 'bridge_customer_account') }}
 
 ),
 

@@ -34,7 +34,7 @@ reviews as (
 
 accounts as (
 
-    select * from {{ ref('bridge_customer_account') }}
+    select * from {{ source('identity', 'bridge_customer_account') }}
 
 ),
 

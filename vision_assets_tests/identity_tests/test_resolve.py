@@ -1,0 +1,119 @@
+"""``resolve`` on any accounts: named cases, bad input, and a simulated population scored against its truth."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from vision_assets.identity import resolve, resolve_identities
+from vision_assets.identity.baseline import resolve_by_exact_rule
+from vision_assets.identity.clusters import customer_key_of
+from vision_assets.identity.evaluation import evaluate_identity_links
+from vision_assets.identity.features import AccountsInputError, with_features
+from vision_assets.simulate.identities import accounts_and_truth
+from vision_assets.simulate.world import World
+
+COLUMNS = ["account_key", "business_line", "customer_name", "email", "country_code", "region", "city", "signed_up_at"]
+
+
+def accounts(*rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def test_a_nickname_a_plus_tag_and_name_order_are_one_person_and_a_household_is_two():
+    resolved = resolve(accounts(
+        ("books:1", "books", "Robert Smith", "rob.smith@gmail.com", "US", "Texas", "Austin", "2024-01-01"),
+        ("music:1", "music", "Bob Smith", "robsmith@gmail.com", "US", "Texas", "Austin", "2024-03-01"),
+        ("mart:1", "mart", "Smith, Robert", "Rob.Smith+deals@googlemail.com", "US", "Texas", "Austin", "2024-05-01"),
+        ("books:2", "books", "Mary Jones", "family.jones@yahoo.com", "GB", "England", "Leeds", "2024-01-02"),
+        ("music:2", "music", "Peter Jones", "family.jones@yahoo.com", "GB", "England", "Leeds", "2024-01-03"),
+        ("flicks:3", "flicks", "Ann Lee", None, "US", None, None, "2024-01-03"),
+    )).set_index("account_key")
+    assert resolved.loc["music:1", "customer_key"] == resolved.loc["books:1", "customer_key"]
+    assert resolved.loc["mart:1", "customer_key"] == resolved.loc["books:1", "customer_key"]
+    assert resolved.loc["books:2", "customer_key"] != resolved.loc["music:2", "customer_key"]
+    assert resolved["customer_key"].nunique() == 4
+    assert pd.isna(resolved.loc["books:1", "match_probability"]), "the first account anchors its customer"
+    assert resolved.loc["music:1", "match_probability"] > 0.5
+
+
+def test_one_account_or_none_resolves_to_itself():
+    single = resolve(accounts(("books:1", "books", "Ann Lee", None, "US", None, None, "2024-01-03")))
+    assert single["customer_key"].tolist() == [customer_key_of("books:1")]
+    assert len(resolve(accounts())) == 0
+
+
+def test_a_household_mailbox_is_found_from_the_first_names_typed_under_it():
+    features = with_features(accounts(
+        ("books:1", "books", "Mary Jones", "family.jones@yahoo.com", "GB", None, "Leeds", "2024-01-02"),
+        ("music:2", "music", "Peter Jones", "Family.Jones@yahoo.com", "GB", None, "Leeds", "2024-01-03"),
+        ("books:3", "books", "Robert Smith", "rsmith@gmail.com", "US", None, "Austin", "2024-01-01"),
+        ("music:3", "music", "Bob Smith", "r.smith@gmail.com", "US", None, "Austin", "2024-01-01"),
+        ("mart:3", "mart", "Robret Smith", "rsmith+x@gmail.com", "US", None, "Austin", "2024-01-01"),
+    )).set_index("account_key")
+    assert features.loc[["books:1", "music:2"], "shared_mailbox"].all()
+    assert not features.loc[["books:3", "music:3", "mart:3"], "shared_mailbox"].any(), "a nickname and a typo are one name"
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (lambda frame: frame.drop(columns="email"), "lack the column"),
+        (lambda frame: pd.concat([frame, frame]), "must be unique"),
+        (lambda frame: frame.assign(account_key=[None, "b:1"]), "have no account_key"),
+    ],
+)
+def test_accounts_that_cannot_be_resolved_are_refused_with_the_reason(broken, message):
+    frame = accounts(
+        ("a:1", "books", "Ann Lee", None, "US", None, None, "2024-01-03"),
+        ("b:1", "music", "Ann Lee", None, "US", None, None, "2024-01-04"),
+    )
+    with pytest.raises(AccountsInputError, match=message):
+        resolve(broken(frame))
+
+
+@pytest.fixture(scope="module")
+def population():
+    """Three thousand simulated people (scale 1) and who really holds each of their ~7,000 accounts."""
+    frame, truth = accounts_and_truth(World(date(2026, 10, 1), scale=1, seed=21).population)
+    keys = truth["account_key"].str.split(":", n=1)
+    return frame, truth.assign(line=keys.str[0], account_id=keys.str[1])
+
+
+def _scores(resolved: pd.DataFrame, truth: pd.DataFrame) -> dict:
+    keys = resolved["account_key"].str.split(":", n=1)
+    return evaluate_identity_links(resolved.assign(business_line=keys.str[0], account_id=keys.str[1]), truth)
+
+
+@pytest.fixture(scope="module")
+def resolution(population):
+    return resolve_identities(population[0])
+
+
+def test_on_a_simulated_population_resolution_meets_its_targets_and_beats_the_exact_rule(population, resolution):
+    frame, truth = population
+    scores = _scores(resolution.customers, truth)
+    baseline = _scores(resolve_by_exact_rule(frame), truth)
+    assert scores["precision"] >= 0.995
+    assert scores["recall"] >= 0.98
+    assert scores["false_merge_share"] < 0.001
+    assert scores["recall"] > baseline["recall"] + 0.1, "the exact rule misses nicknames, typos and moves"
+    assert 0.5 <= resolution.threshold < 1.0
+    assert resolution.expectations["one_account_per_business"]
+
+
+def test_the_same_accounts_in_another_order_give_the_same_customers(population, resolution):
+    frame, _ = population
+    again = resolve(frame.sample(frac=1, random_state=4))
+    pd.testing.assert_frame_equal(
+        again.set_index("account_key").sort_index()[["customer_key"]],
+        resolution.customers.set_index("account_key").sort_index()[["customer_key"]],
+    )
+
+
+def test_the_clerical_review_lists_the_least_certain_pairs_first(resolution):
+    review = resolution.review
+    assert len(review) > 0
+    assert review["distance_from_threshold"].is_monotonic_increasing
+    assert (review["distance_from_threshold"] <= 0.15 + 1e-9).all()
+    assert review["linked"].any() and (~review["linked"]).any()
