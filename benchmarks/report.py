@@ -54,10 +54,10 @@ def load_note(cores: int, load_at_start: tuple[float, ...], load_at_end: tuple[f
     return f"The machine was quiet: one-minute load average at most {busiest:.1f} on {cores} cores."
 
 
-def write_results(results: dict, results_dir: Path, when: datetime) -> Path:
-    """``<results_dir>/<date>.json``; a second run on the same day gets ``<date>-2.json`` and so on."""
+def write_results(results: dict, results_dir: Path, when: datetime, prefix: str = "") -> Path:
+    """``<results_dir>/<prefix><date>.json``; a second run on the same day gets ``<date>-2.json`` and so on."""
     results_dir.mkdir(parents=True, exist_ok=True)
-    stem = when.strftime("%Y-%m-%d")
+    stem = prefix + when.strftime("%Y-%m-%d")
     path = results_dir / f"{stem}.json"
     number = 2
     while path.exists():
@@ -199,14 +199,14 @@ def render_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, table: str) -> None:
-    """Replace what lies between the result markers of the README with ``table``."""
+def update_readme(readme: Path, table: str, start: str = TABLE_START, end: str = TABLE_END) -> None:
+    """Replace what lies between the result markers ``start`` and ``end`` of the README with ``table``."""
     text = readme.read_text()
-    if TABLE_START not in text or TABLE_END not in text:
-        raise ValueError(f"{readme} has no {TABLE_START} … {TABLE_END} markers to write the table between")
-    before, rest = text.split(TABLE_START, 1)
-    _, after = rest.split(TABLE_END, 1)
-    readme.write_text(f"{before}{TABLE_START}\n{table}\n{TABLE_END}{after}")
+    if start not in text or end not in text:
+        raise ValueError(f"{readme} has no {start} … {end} markers to write the table between")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{table}\n{end}{after}")
 
 
 def _version(name: str) -> str | None:

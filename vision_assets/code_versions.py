@@ -39,7 +39,8 @@ def with_source_code_versions() -> Callable[[dg.AssetSpec], dg.AssetSpec]:
 
     def with_code_version(spec: dg.AssetSpec) -> dg.AssetSpec:
         packages = LAYER_PACKAGES.get(spec.key.path[0])
-        if packages is None or "dbt" in spec.kinds:
+        # An asset whose package is not its layer's (identity resolution's) declares its own.
+        if packages is None or "dbt" in spec.kinds or spec.code_version:
             return spec
         return spec.replace_attributes(code_version=source_hash(*packages))
 

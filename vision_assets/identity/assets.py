@@ -19,6 +19,7 @@ import dagster as dg
 import pandas as pd
 
 from vision_assets import paths
+from vision_assets.code_versions import source_hash
 from vision_assets.identity.clusters import customer_key_of
 from vision_assets.identity.evaluation import evaluate_identity_links
 from vision_assets.identity.resolution import REVIEW_BAND, Resolution, resolve_identities
@@ -28,6 +29,8 @@ from vision_assets.trust.declared import declared_schema
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_pool
 
 OWNERS = ["team:data-engineering"]
+# This package computes all four tables, whatever layer their keys name (see vision_assets/code_versions.py).
+CODE_VERSION = source_hash("identity")
 BRIDGE_KEY = dg.AssetKey(["marts", "bridge_customer_account"])
 KEY_MAP_KEY = dg.AssetKey(["marts", "customer_key_map"])
 REVIEW_KEY = dg.AssetKey(["analytics", "identity_clerical_review"])
@@ -102,6 +105,7 @@ QUALITY_SCHEMA = declared_schema({
     outs={
         "bridge": dg.AssetOut(
             key=BRIDGE_KEY,
+            is_required=False,
             group_name="marts",
             description=(
                 "Which real person holds each account of Vision Books, Flicks, Music and Mart: one row per "
@@ -117,9 +121,11 @@ QUALITY_SCHEMA = declared_schema({
             metadata={"dagster/column_schema": BRIDGE_SCHEMA},
             kinds={"python", "splink"},
             owners=OWNERS,
+            code_version=CODE_VERSION,
         ),
         "customer_key_map": dg.AssetOut(
             key=KEY_MAP_KEY,
+            is_required=False,
             group_name="marts",
             description=(
                 "Every customer key Vision can have issued, and the customer who holds it now. A key is "
@@ -132,9 +138,11 @@ QUALITY_SCHEMA = declared_schema({
             metadata={"dagster/column_schema": KEY_MAP_SCHEMA},
             kinds={"python"},
             owners=OWNERS,
+            code_version=CODE_VERSION,
         ),
         "clerical_review": dg.AssetOut(
             key=REVIEW_KEY,
+            is_required=False,
             group_name="analytics",
             description=(
                 f"Pairs of accounts whose match probability lies within {REVIEW_BAND} of the threshold, least "
@@ -145,6 +153,7 @@ QUALITY_SCHEMA = declared_schema({
             metadata={"dagster/column_schema": REVIEW_SCHEMA},
             kinds={"python", "splink"},
             owners=OWNERS,
+            code_version=CODE_VERSION,
         ),
     },
     ins={
@@ -158,6 +167,8 @@ QUALITY_SCHEMA = declared_schema({
             description="Each account of the four staging customer tables appears once, with a customer key.",
         )
     ],
+    # Any of the three tables can be materialized on its own; each costs one resolution.
+    can_subset=True,
     pool=warehouse_pool(),
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
@@ -173,26 +184,32 @@ def identity_resolution(
     staged = pd.concat([books, flicks, music, mart], ignore_index=True)
     resolution = resolve_identities(staged)
     bridge = bridge_table(staged, resolution)
-    expected = staged["account_key"].nunique()
-    resolved_once = len(bridge) == expected and bridge["account_key"].is_unique and bridge["customer_key"].notna().all()
-    yield dg.Output(bridge, output_name="bridge", metadata=_bridge_metadata(bridge, resolution))
-    yield dg.AssetCheckResult(
-        check_name="every_account_has_one_customer",
-        asset_key=BRIDGE_KEY,
-        passed=bool(resolved_once),
-        metadata={"staged_accounts": expected, "bridge_rows": len(bridge)},
-    )
-    key_map = customer_key_map(bridge)
-    yield dg.Output(
-        key_map,
-        output_name="customer_key_map",
-        metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(key_map)),
-            "retired_keys_in_use": dg.MetadataValue.int(int((~key_map["is_current_key"]).sum())),
-        },
-    )
-    review = clerical_review_table(resolution)
-    yield dg.Output(review, output_name="clerical_review", metadata=_review_metadata(review, resolution))
+    selected = context.selected_output_names
+    if "bridge" in selected:
+        expected = staged["account_key"].nunique()
+        resolved_once = (
+            len(bridge) == expected and bridge["account_key"].is_unique and bridge["customer_key"].notna().all()
+        )
+        yield dg.Output(bridge, output_name="bridge", metadata=_bridge_metadata(bridge, resolution))
+        yield dg.AssetCheckResult(
+            check_name="every_account_has_one_customer",
+            asset_key=BRIDGE_KEY,
+            passed=bool(resolved_once),
+            metadata={"staged_accounts": expected, "bridge_rows": len(bridge)},
+        )
+    if "customer_key_map" in selected:
+        key_map = customer_key_map(bridge)
+        yield dg.Output(
+            key_map,
+            output_name="customer_key_map",
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(len(key_map)),
+                "retired_keys_in_use": dg.MetadataValue.int(int((~key_map["is_current_key"]).sum())),
+            },
+        )
+    if "clerical_review" in selected:
+        review = clerical_review_table(resolution)
+        yield dg.Output(review, output_name="clerical_review", metadata=_review_metadata(review, resolution))
     context.log.info(
         f"Resolved {len(bridge)} accounts into {bridge['customer_key'].nunique()} customers at threshold "
         f"{resolution.threshold} in {sum(resolution.seconds.values()):.1f} s"
@@ -289,6 +306,7 @@ def _review_metadata(review: pd.DataFrame, resolution: Resolution) -> dict[str, 
     metadata={"dagster/column_schema": QUALITY_SCHEMA},
     kinds={"python"},
     owners=OWNERS,
+    code_version=CODE_VERSION,
     check_specs=[
         dg.AssetCheckSpec(
             "meets_identity_targets",

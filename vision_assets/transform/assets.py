@@ -1,18 +1,25 @@
-"""The dbt models as Dagster assets, in two sets that run in dependency order.
+"""The dbt models as Dagster assets, in three sets that run in dependency order.
 
-* ``dbt_dimension_and_daily_models``: seeds, staging tables, the dimensions (with cross-business
-  identity), and the incremental facts and ``fct_daily_demand`` (tagged ``daily``, daily-partitioned; the
-  rest unpartitioned). The staging event tables re-stage only the events loaded or re-landed since their
+* ``dbt_staging_models``: seeds, staging tables and the dimensions identity resolution does not read
+  (dates, products). The staging event tables re-stage only the events loaded or re-landed since their
   last build (incremental, ``events_to_restage`` in ``vision_dbt/macros/staging.sql``; ``full_refresh`` in
-  the run config rebuilds them whole); the other staging tables and the dimensions are rebuilt whole from
-  everything landed so far. A run's daily models cover one partition or a whole backfill range; the window
-  reaches their SQL through the dbt process's environment (``dbt_window.py``), and each replaces exactly
-  that window. A day's run is ONE ``dbt build`` of both: dbt's start-up, its artifacts and its exit
-  (about 3.5 s) are paid once, not once per set.
+  the run config rebuilds them whole); the other staging tables and dimensions are rebuilt whole from
+  everything landed so far.
+* Identity resolution (``vision_assets/identity/``, a Python asset) reads the staged customers and writes
+  ``marts.bridge_customer_account``, which dbt reads as the source ``identity``.
+* ``dbt_dimension_and_daily_models``: what is built from the bridge: the customer and geography
+  dimensions, the incremental facts and ``fct_daily_demand`` (tagged ``daily``, daily-partitioned; the
+  dimensions unpartitioned). A run's daily models cover one partition or a whole backfill range; the
+  window reaches their SQL through the dbt process's environment (``dbt_window.py``), and each replaces
+  exactly that window.
 * ``dbt_rollup_models``: the month-grain demand tables, tagged ``rollup``, rebuilt whole from the facts.
 
-Dimensions feed the daily facts and the daily facts feed the rollups. With the rollups in the first set,
-it would be both upstream and downstream of itself through them; two sets keep every edge pointing one way.
+A day's run is therefore two ``dbt build`` commands around identity resolution, then the rollups: dbt's
+start-up, artifacts and exit (about 3.5 s) are paid per set, and Python work cannot sit between two
+models of one dbt command. Keeping the sets explicit gives two commands where Dagster's own resolution of
+the op-level cycle (one set around the Python asset) ran three. With the rollups in the second set it
+would be both upstream and downstream of itself through them; separate sets keep every edge pointing one
+way.
 
 ``dbt build`` runs each model's tests right after it; they arrive in Dagster as asset checks, and each
 materialization carries its row count and column schema.
@@ -44,6 +51,8 @@ from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, ware
 
 _project = vision_dbt_project()
 _ROLLUP_SELECTION = f"tag:{ROLLUP_TAG}"
+# Everything built from identity resolution's bridge (a Python asset between the two sets).
+_AFTER_IDENTITY_SELECTION = "source:identity.bridge_customer_account+"
 
 
 def _build(
@@ -185,9 +194,8 @@ class WarehouseBuildConfig(dg.Config):
         description=(
             "Rebuild the incremental staging event tables whole from all raw history instead of re-staging "
             "only the events loaded or re-landed since their last build. Needed after a change to a staging "
-            "model's SQL or to the currency_rates seed, which a load does not reveal. Select the staging "
-            "and dimension models only: the daily facts are replaced window by window, never rebuilt whole "
-            "from Dagster."
+            "model's SQL or to the currency_rates seed, which a load does not reveal. The daily facts are "
+            "another asset (dbt_dimension_and_daily_models), replaced window by window, never rebuilt whole."
         ),
     )
 
@@ -196,6 +204,20 @@ class WarehouseBuildConfig(dg.Config):
     manifest=_project.manifest_path,
     project=_project,
     # `+` also excludes the tests that read a rollup model (they belong with the rollup they check).
+    exclude=f"{_ROLLUP_SELECTION}+ {_AFTER_IDENTITY_SELECTION}",
+    dagster_dbt_translator=VisionDbtTranslator(),
+    name="dbt_staging_models",
+    pool=warehouse_pool(),
+    retry_policy=WAREHOUSE_RETRY_POLICY,
+)
+def dbt_staging_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig):
+    yield from _build(dbt, context, full_refresh=config.full_refresh)
+
+
+@dbt_assets(
+    manifest=_project.manifest_path,
+    project=_project,
+    select=_AFTER_IDENTITY_SELECTION,
     exclude=f"{_ROLLUP_SELECTION}+",
     # Partitions per model (VisionDbtTranslator.get_partitions_def): the daily models by day, the rest not.
     dagster_dbt_translator=VisionDbtTranslator(),
@@ -204,23 +226,12 @@ class WarehouseBuildConfig(dg.Config):
     pool=warehouse_pool(),
     retry_policy=WAREHOUSE_RETRY_POLICY,
 )
-def dbt_dimension_and_daily_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
-):
+def dbt_dimension_and_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     specs = context.assets_def.specs_by_key
     daily = [key for key in context.selected_asset_keys if specs[key].partitions_def is not None]
     if not daily:
-        yield from _build(dbt, context, full_refresh=config.full_refresh)
+        yield from _build(dbt, context)
         return
-    if config.full_refresh:
-        raise dg.Failure(
-            description=(
-                "full_refresh rebuilds the staging tables whole, but this run also selects daily models "
-                f"({', '.join(key.to_user_string() for key in daily)}), which a full refresh would rebuild "
-                "from this run's window alone. Select the staging and dimension models only."
-            ),
-            allow_retries=False,
-        )
     window = context.partition_time_window
     context.log.info(f"Building the daily dbt models for [{window.start.date()}, {window.end.date()})")
     yield from _build(dbt, context, dbt_environment_for_window(window))
@@ -239,4 +250,4 @@ def dbt_rollup_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(dbt, context)
 
 
-dbt_model_assets = [dbt_dimension_and_daily_models, dbt_rollup_models]
+dbt_model_assets = [dbt_staging_models, dbt_dimension_and_daily_models, dbt_rollup_models]

@@ -233,3 +233,26 @@ def test_alternated_day_runs_each_start_from_their_own_warehouses_saved_dbt_pars
     alternate(2, _dagster_day(runner, short, tmp_path, "short"), _dagster_day(runner, long, tmp_path, "long"))
 
     assert seen == [(label, f"parsed for {label}") for label in ("short", "long", "short", "long")]
+
+
+def test_the_identity_table_judges_the_targets_at_the_largest_scale():
+    from benchmarks import identity
+
+    def run(scale, precision, recall, merges, seconds):
+        scores = {"precision": precision, "recall": recall, "false_merges": merges, "false_merge_share": merges / 1000,
+                  "split_people": 3, "seconds": seconds, "threshold": 0.8, "scored_pairs": 10}
+        return {"scale": scale, "people": 1000, "accounts": 2300, "model": scores,
+                "exact_rule": {**scores, "recall": 0.8}, "peak_memory_mb": 500.0}
+
+    runs = [run(1, 1.0, 0.99, 0, 5.0), run(30, 0.999, 0.97, 0, 20.0)]
+    targets = identity.judge(runs)
+    assert {target["name"]: target["met"] for target in targets} == {
+        "pairwise precision": True, "pairwise recall": False, "false merges": True, "resolution time": True,
+    }
+    assert all(target["scale"] == 30 for target in targets)
+    table = identity.render_table({
+        "finished_at": "2026-12-02T12:00:00+00:00", "commit": "abcdef0123", "load_note": "Quiet.",
+        "machine": {"cores": 2, "cpu": "test"}, "scales": runs, "targets": targets,
+    })
+    assert "| Splink model: recall | 99.00% | 97.00% |" in table
+    assert "pairwise recall at least 98% — 97.00%: **not met**" in table

@@ -164,7 +164,7 @@ def test_a_dbt_build_that_meets_a_held_warehouse_file_is_retried_and_succeeds(tm
     monkeypatch.setattr(transform_assets, "retryable_only_if_transient", let_go_after_the_first_failure)
     seed = dg.AssetKey(["staging", "currency_rates"])
     result = dg.materialize(
-        [transform_assets.dbt_dimension_and_daily_models],
+        [transform_assets.dbt_staging_models],
         selection=[seed],
         resources={"dbt": vision_dbt_resource()},
         instance=dg.DagsterInstance.ephemeral(),

@@ -16,7 +16,7 @@ from vision_assets.identity.evaluation import evaluate_identity_links
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
-from vision_assets.transform.assets import dbt_dimension_and_daily_models
+from vision_assets.transform.assets import dbt_staging_models
 from vision_assets.transform.project import vision_dbt_project, vision_dbt_resource
 from vision_assets.warehouse import VisionDuckDBPandasIOManager
 from vision_assets_tests.transform_tests.dbt_cli import run_dbt
@@ -152,28 +152,34 @@ def test_three_days_build_with_every_dbt_test_passing(warehouse):
         # The partition freshness checks are evaluated by their sensor, not by the build.
         if key.asset_key.path[0] in ("staging", "marts", "demand") and key.name != PARTITION_FRESHNESS_CHECK
     }
-    assert not dbt_checks - checked, "planned dbt checks that never ran (an analyst sees no result)"
+    assert not dbt_checks - checked, f"planned dbt checks that never ran (an analyst sees no result): {dbt_checks - checked}"
     assert ("marts/fct_sales", "assert_fct_sales_net_revenue_matches_raw_sources") in checked
     assert ("demand/fct_daily_demand", "assert_fct_daily_demand_net_revenue_matches_raw_sources") in checked
-    assert ("marts/bridge_customer_account", "assert_identity_match_keys_resolve_to_one_customer") in checked
+    assert ("marts/bridge_customer_account", "every_account_has_one_customer") in checked
     sales = query(warehouse["database"], "select distinct sale_date from marts.fct_sales order by 1")
     assert [d.date() if hasattr(d, "date") else d for d in sales["sale_date"]] == [
         FIRST_DAY + timedelta(days=offset) for offset in range(3)
     ]
 
 
-def test_a_runs_dimensions_and_daily_models_are_one_dbt_build(warehouse):
-    """dbt's start-up, artifacts and exit (about 3.5 s) are paid once for a day's staging, dimensions and
-    daily facts, not once per set: one invocation builds the unpartitioned models and the day's."""
+def test_a_run_builds_staging_then_resolves_identities_then_builds_dimensions_and_facts(warehouse):
+    """dbt's start-up, artifacts and exit (about 3.5 s) are paid once per set, not per model: one
+    invocation builds the seeds and staging models (identity resolution reads the customers), the other
+    the dimensions built from the bridge and the day's facts."""
     project = vision_dbt_project()
     target = project.project_dir / project.target_path
     run = warehouse["first"].run_id[:7]
-    [invocation] = target.glob(f"dbt_dimension_and_daily_models-{run}-*")
-    results = json.loads((invocation / "run_results.json").read_text())["results"]
-    built = {result["unique_id"] for result in results}
-    assert {"model.vision.stg_music__engagement", "model.vision.dim_customer"} <= built
-    assert {"model.vision.fct_sales", "model.vision.fct_daily_demand"} <= built
-    assert not any(".fct_customer_spend_monthly" in unique_id for unique_id in built)
+    built = {}
+    for name in ("dbt_staging_models", "dbt_dimension_and_daily_models"):
+        [invocation] = target.glob(f"{name}-{run}-*")
+        results = json.loads((invocation / "run_results.json").read_text())["results"]
+        built[name] = {result["unique_id"] for result in results}
+    staged = {"model.vision.stg_music__engagement", "model.vision.stg_books__customers", "seed.vision.country_codes"}
+    assert staged <= built["dbt_staging_models"]
+    after_identity = {"model.vision.dim_customer", "model.vision.fct_sales", "model.vision.fct_daily_demand"}
+    assert after_identity <= built["dbt_dimension_and_daily_models"]
+    assert not any(".fct_customer_spend_monthly" in unique_id for names in built.values() for unique_id in names)
+    assert not list(target.glob(f"dbt_*_models_*-{run}-*")), "Dagster split a set to break a cycle"
 
 
 def test_dbt_builds_after_the_first_on_a_warehouse_skip_parsing(warehouse):
@@ -370,7 +376,26 @@ def test_every_warehouse_column_of_marts_and_demand_is_documented(warehouse):
         "select table_schema, table_name, column_name from information_schema.columns "
         "where table_schema in ('marts', 'demand')",
     )
-    assert set(tables[["table_schema", "table_name"]].itertuples(index=False, name=None)) == set(models)
+    graph = warehouse["defs"].resolve_asset_graph()
+    python_tables = {
+        tuple(key.path): graph.get(key).metadata["dagster/column_schema"]
+        for key in graph.get_all_asset_keys()
+        if key.path[0] in ("marts", "demand") and "dbt" not in graph.get(key).kinds
+    }
+    assert set(python_tables) == {("marts", "bridge_customer_account"), ("marts", "customer_key_map")}
+    assert set(tables[["table_schema", "table_name"]].itertuples(index=False, name=None)) == set(models) | set(
+        python_tables
+    )
+    for (schema, name), declared in python_tables.items():
+        columns = set(tables[(tables.table_schema == schema) & (tables.table_name == name)].column_name)
+        assert columns == {column.name for column in declared.columns}, name
+        assert all(column.description for column in declared.columns), name
+    # dbt reads the bridge as a source; its yml copy of the columns is the asset's own.
+    [source] = [source for source in manifest["sources"].values() if source["name"] == "bridge_customer_account"]
+    declared = python_tables[("marts", "bridge_customer_account")]
+    assert {name: column["description"] for name, column in source["columns"].items()} == {
+        column.name: column.description for column in declared.columns
+    }
     for (schema, name), node in models.items():
         assert len(node["description"]) > 80, name
         columns = set(tables[(tables.table_schema == schema) & (tables.table_name == name)].column_name)
@@ -463,6 +488,8 @@ def test_rerunning_the_middle_day_changes_nothing_and_a_new_day_touches_only_its
 
 
 def test_identity_resolution_links_accounts_without_merging_different_people(warehouse):
+    """On the harder simulator's few hundred people the bridge keeps its promises: every account once,
+    links almost all right, at most one false merge, and dim_customer holds exactly its customers."""
     bridge = query(
         warehouse["database"],
         "select business_line, account_id, customer_key from marts.bridge_customer_account",
@@ -472,58 +499,35 @@ def test_identity_resolution_links_accounts_without_merging_different_people(war
     print(scores)
     assert scores["accounts"] == len(bridge)
     assert scores["true_links"] > 100
-    assert scores["false_merges"] == 0
-    assert scores["precision"] == 1.0
-    assert scores["recall"] >= 0.9
+    assert scores["false_merges"] <= 1
+    assert scores["precision"] >= 0.99
+    assert scores["recall"] >= 0.95
+    customers = query(warehouse["database"], "select count(*) as customers from marts.dim_customer")
+    assert customers["customers"][0] == bridge["customer_key"].nunique()
 
 
 def test_full_refresh_in_the_run_config_rebuilds_the_incremental_staging_tables_whole(warehouse):
-    """`full_refresh: true` in the launchpad's config of dbt_dimension_and_daily_models runs `dbt build
-    --full-refresh` (what a change to a staging model's SQL needs) when the run selects no daily model;
-    without it the event tables build incrementally. The tables come out the same either way."""
+    """`full_refresh: true` in the launchpad's config of dbt_staging_models runs `dbt build --full-refresh`
+    (what a change to a staging model's SQL needs); without it the event tables build incrementally. The
+    tables come out the same either way. The daily facts are another set, with no such option."""
     before = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
-    graph = warehouse["defs"].resolve_asset_graph()
-    unpartitioned = [
-        key for key in dbt_dimension_and_daily_models.keys if graph.get(key).partitions_def is None
-    ]
-    job = dg.define_asset_job("dimensions", selection=dg.AssetSelection.assets(*unpartitioned))
+    job = dg.define_asset_job("staging", selection=dg.AssetSelection.assets(dbt_staging_models))
     merged = dg.Definitions.merge(warehouse["defs"], dg.Definitions(jobs=[job]))
-    resolved = merged.resolve_job_def("dimensions")
+    resolved = merged.resolve_job_def("staging")
     result = resolved.execute_in_process(
         instance=warehouse["instance"],
-        run_config={"ops": {"dbt_dimension_and_daily_models": {"config": {"full_refresh": True}}}},
+        run_config={"ops": {"dbt_staging_models": {"config": {"full_refresh": True}}}},
     )
     assert result.success
     project = vision_dbt_project()
     invocations = project.project_dir / project.target_path
-    [invocation] = invocations.glob(f"dbt_dimension_and_daily_models-{result.run_id[:7]}-*")
+    [invocation] = invocations.glob(f"dbt_staging_models-{result.run_id[:7]}-*")
     run_results = json.loads((invocation / "run_results.json").read_text())
     assert run_results["args"]["full_refresh"] is True
     plain = warehouse["first"].run_id[:7]
-    [earlier] = invocations.glob(f"dbt_dimension_and_daily_models-{plain}-*")
+    [earlier] = invocations.glob(f"dbt_staging_models-{plain}-*")
     assert json.loads((earlier / "run_results.json").read_text())["args"].get("full_refresh") is not True
     after = query(warehouse["database"], "select * from staging.stg_music__engagement order by all")
     pd.testing.assert_frame_equal(before, after)
 
 
-def test_a_full_refresh_that_would_also_rebuild_daily_facts_is_refused(warehouse):
-    """`--full-refresh` would rebuild an incremental daily fact from the run's window alone and lose every
-    other day, so a run with `full_refresh: true` that selects a daily model fails before dbt starts,
-    naming the models, and every day stays."""
-    before = snapshot(warehouse["database"])
-    job = dg.define_asset_job("day", selection=dg.AssetSelection.assets(dbt_dimension_and_daily_models))
-    resolved = dg.Definitions.merge(warehouse["defs"], dg.Definitions(jobs=[job])).resolve_job_def("day")
-    result = resolved.execute_in_process(
-        instance=warehouse["instance"],
-        partition_key=FIRST_DAY.isoformat(),
-        run_config={"ops": {"dbt_dimension_and_daily_models": {"config": {"full_refresh": True}}}},
-        raise_on_error=False,
-    )
-    assert not result.success
-    [failure] = [event for event in result.all_events if event.is_step_failure]
-    message = failure.step_failure_data.error.message
-    assert "full_refresh" in message and "marts/fct_sales" in message, message
-    assert not result.get_asset_materialization_events()
-    after = snapshot(warehouse["database"])
-    for table, frame in before.items():
-        pd.testing.assert_frame_equal(frame, after[table], obj=table)

@@ -17,7 +17,7 @@ from vision_assets.definitions import defs
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform import assets as transform_assets
-from vision_assets.transform.assets import dbt_dimension_and_daily_models, dbt_rollup_models
+from vision_assets.transform.assets import dbt_dimension_and_daily_models, dbt_rollup_models, dbt_staging_models
 from vision_assets.transform.project import (
     INVOCATION_FOLDERS_KEPT,
     VisionDbtCliResource,
@@ -91,12 +91,21 @@ def test_every_model_compiles_for_snowflake_offline(tmp_path):
     assert "cast('1900-01-01' as date)" in membership and "cast('2999-12-31' as date)" in membership
 
 
-def test_dimensions_and_daily_facts_then_rollups_are_two_sets_in_dependency_order():
-    first, rollups = set(dbt_dimension_and_daily_models.keys), set(dbt_rollup_models.keys)
-    assert not (first & rollups)
+def test_staging_then_identity_then_dimensions_and_daily_facts_then_rollups_run_in_dependency_order():
+    """Three dbt sets around identity resolution (a Python asset): everything the bridge is built from
+    comes before it, everything built from it after, and the rollups last; no edge points backwards."""
+    staging, after = set(dbt_staging_models.keys), set(dbt_dimension_and_daily_models.keys)
+    rollups = set(dbt_rollup_models.keys)
+    assert not (staging & after) and not (after & rollups) and not (staging & rollups)
     graph = defs.resolve_asset_graph()
-    daily = {key for key in first if graph.get(key).partitions_def is not None}
-    dimensions = first - daily
+    bridge = dg.AssetKey(["marts", "bridge_customer_account"])
+    assert graph.get(bridge).parent_keys <= staging
+    for key in after:
+        assert bridge in graph.get_ancestor_asset_keys(key), f"{key} is not built from the bridge"
+    for key in staging:
+        assert not (graph.get_ancestor_asset_keys(key) & (after | rollups | {bridge})), key
+    daily = {key for key in after if graph.get(key).partitions_def is not None}
+    dimensions = (after - daily) | {key for key in staging if key.path[0] == "marts"}
     manifest = json.loads(transform_assets._project.manifest_path.read_text())
     tagged_daily = {
         VisionDbtTranslator().get_asset_key(node)
@@ -112,10 +121,10 @@ def test_dimensions_and_daily_facts_then_rollups_are_two_sets_in_dependency_orde
         assert graph.get(key).partitions_def == daily_partitions, key
         assert graph.get(key).metadata["partition_expr"], key
         assert not (graph.get(key).child_keys & dimensions), key
-    for key in dimensions | rollups:
+    for key in staging | dimensions | rollups:
         assert graph.get(key).partitions_def is None, key
     for key in rollups:
-        assert not (graph.get(key).child_keys & first), key
+        assert not (graph.get(key).child_keys & (staging | after)), key
 
 
 def test_reconciliation_and_key_tests_are_blocking_asset_checks():
@@ -127,7 +136,9 @@ def test_reconciliation_and_key_tests_are_blocking_asset_checks():
 
 def test_a_models_column_constraints_check_names_the_rules_it_checks():
     """One check per model covers its columns' declared rules; the analyst reads which in its description."""
-    checks = {spec.key: spec for spec in dbt_dimension_and_daily_models.check_specs}
+    checks = {
+        spec.key: spec for assets in (dbt_staging_models, dbt_dimension_and_daily_models) for spec in assets.check_specs
+    }
     customers = dg.AssetKey(["staging", "stg_books__customers"])
     description = checks[dg.AssetCheckKey(customers, "column_constraints_stg_books__customers_")].description
     assert "account_key" in description and "updated_at" in description
@@ -149,7 +160,7 @@ def test_a_models_column_constraints_check_names_the_rules_it_checks():
 def test_relationships_tests_are_left_only_where_a_foreign_key_would_make_a_cycle_or_only_warns():
     """A foreign_key constraint makes its model depend on the referenced one, so the column_constraints test
     checks the reference once both are built. Where the referenced model is built from the tested one
-    (dim_customer from bridge_customer_account), that dependency would be a cycle, and a warning-only
+    (dim_geography counts dim_customer's residents), that dependency would be a cycle, and a warning-only
     reference (an unknown country code) cannot share a test that fails the build: those stay
     relationships tests."""
     manifest = json.loads(vision_dbt_project().manifest_path.read_text())
