@@ -27,7 +27,8 @@ from benchmarks import report
 BENCH_DIR = Path(__file__).resolve().parent
 SCALES = (1, 10, 30)
 QUICK_SCALES = (1,)
-SEED = 7
+# Not the seed (7) the model was developed on: the figures are measured on a population it never saw.
+SEED = 2027
 TABLE_START = "<!-- identity-results:start -->"
 TABLE_END = "<!-- identity-results:end -->"
 RESULT_MARKER = "IDENTITY_RESULT "

@@ -145,3 +145,15 @@ def _anchors_and_weakest_links(size: int, forest: list[tuple[int, int, float]]) 
                 weakest[neighbour] = link if node == start else min(weakest[node], link)
                 queue.append(neighbour)
     return anchor, weakest
+
+
+def follow_customer_keys(frame: pd.DataFrame, key_map: pd.DataFrame, column: str = "customer_key") -> pd.DataFrame:
+    """``frame`` with each retired customer key in ``column`` replaced by the key that holds it now.
+
+    ``key_map`` is ``marts.customer_key_map`` (former_customer_key, customer_key). A daily fact built
+    before two customers were found to be one carries the retired key; through this, its history follows
+    the person. Keys the map does not know are kept as they are.
+    """
+    current = key_map.drop_duplicates("former_customer_key").set_index("former_customer_key")["customer_key"]
+    followed = frame[column].map(current)
+    return frame.assign(**{column: followed.where(followed.notna(), frame[column])})

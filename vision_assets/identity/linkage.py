@@ -19,6 +19,7 @@ import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException
 
 # Pairs below this probability are not kept at all: far under any threshold worth choosing.
 KEEP_PAIRS_ABOVE = 0.001
@@ -178,7 +179,7 @@ def score_pairs(features: pd.DataFrame) -> ScoredPairs:
     for session in _TRAINING_SESSIONS:
         try:
             training.estimate_parameters_using_expectation_maximisation(session)
-        except ValueError as error:
+        except (ValueError, EMTrainingException) as error:
             # Too few pairs to learn from (a handful of accounts): the m probabilities this session would
             # have learned keep Splink's defaults, and the model records that it did.
             skipped.append(f"{session}: {error}")

@@ -116,13 +116,11 @@ STAND_INS = [
 
 def _build_warehouse(root, database) -> None:
     """Land the days, load them into raw (and the data-quality ledger) through Dagster, then build every dbt
-    model with one dbt run.
+    model: one dbt run up to the staged customers, identity resolution, one dbt run for the rest.
 
     dbt runs as its own process here (the models' tests are the transform suite's job): the dbt assets'
     in-process metadata fetch keeps a handle on the DuckDB file, which this suite need not depend on.
     """
-    from vision_assets.transform.project import dbt_executable
-
     simulate(root / "landing", root / "truth", start=FIRST_DAY, days=DAYS, scale=0.2, seed=11)
     raw = materialize_days(
         loading_definitions(root / "landing", database),
@@ -134,10 +132,21 @@ def _build_warehouse(root, database) -> None:
     window = json.dumps(
         {"min_date": FIRST_DAY.isoformat(), "max_date": (LAST_DAY + timedelta(days=1)).isoformat()}
     )
+    # Identity resolution (a Python asset) sits between the staging models and what is built from its bridge.
+    after_identity = "source:identity.bridge_customer_account+"
+    _dbt_build(root, database, window, "--exclude", after_identity)
+    _resolve_identities(database)
+    _dbt_build(root, database, window, "--select", after_identity)
+
+
+def _dbt_build(root, database, window: str, *selection: str) -> None:
+    from vision_assets.transform.project import dbt_executable
+
     subprocess.run(
         [
             dbt_executable(),
             "build",
+            *selection,
             "--exclude-resource-type",
             "test",
             "unit_test",
@@ -161,9 +170,25 @@ def _build_warehouse(root, database) -> None:
     )
 
 
+def _resolve_identities(database) -> None:
+    """The bridge and the key map, through Dagster and the IO manager, from the staged customers."""
+    from vision_assets.identity.assets import BRIDGE_KEY, KEY_MAP_KEY, identity_resolution
+    from vision_assets.landing.contracts import BUSINESS_LINES
+
+    staged = [dg.AssetSpec(["staging", f"stg_{line}__customers"]) for line in BUSINESS_LINES]
+    result = dg.materialize(
+        [*staged, identity_resolution],
+        selection=[BRIDGE_KEY, KEY_MAP_KEY],
+        resources={"io_manager": VisionDuckDBPandasIOManager(database=str(database))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+
+
 @pytest.fixture(scope="package")
 def built(tmp_path_factory):
     """Simulated days in a fresh warehouse, then the dashboards materialized from it through Dagster."""
+    from vision_assets.identity.assets import identity_assets
     from vision_assets.quality.assets import quality_assets
     from vision_assets.transform.assets import dbt_model_assets
     from vision_assets.transform.project import vision_dbt_resource
@@ -177,7 +202,7 @@ def built(tmp_path_factory):
     # The dbt and data-quality assets are in the definitions (so the dashboards read the daily tables as
     # partitioned upstreams, as in production) but are not run again.
     defs = dg.Definitions(
-        assets=[*quality_assets, *dbt_model_assets, *STAND_INS, *dashboard_assets],
+        assets=[*quality_assets, *dbt_model_assets, *identity_assets, *STAND_INS, *dashboard_assets],
         resources={
             "io_manager": VisionDuckDBPandasIOManager(database=str(database)),
             "dbt": vision_dbt_resource(),

@@ -151,3 +151,22 @@ def test_the_threshold_trades_expected_false_links_against_missed_ones():
     assert higher > 0.5
     assert middling_expected["expected_precision"] > 0.9
     assert 0.5 <= threshold <= 0.995
+
+
+def test_a_fact_keyed_before_a_merge_follows_the_person_through_the_key_map():
+    from vision_assets.identity.assets import customer_key_map
+    from vision_assets.identity.clusters import follow_customer_keys
+
+    accounts = accounts_frame([
+        ("books:1", "books", pd.Timestamp("2024-01-01", tz="UTC")),
+        ("music:2", "music", pd.Timestamp("2024-02-01", tz="UTC")),
+    ])
+    before = _by_account(cluster_accounts(accounts, links_frame([])))
+    after = cluster_accounts(accounts, links_frame([("books:1", "music:2", 0.95)]))
+    key_map = customer_key_map(after)
+    retired = before.loc["music:2", "customer_key"]
+    assert not key_map.set_index("former_customer_key").loc[retired, "is_current_key"]
+    facts = pd.DataFrame({"customer_key": [retired, before.loc["books:1", "customer_key"], "unknown"], "amount": [1, 2, 3]})
+    followed = follow_customer_keys(facts, key_map)
+    assert followed["customer_key"].tolist() == [customer_key_of("books:1"), customer_key_of("books:1"), "unknown"]
+    assert followed["amount"].tolist() == [1, 2, 3]
