@@ -82,8 +82,10 @@ def render_table(results: dict) -> str:
     runs = results["scales"]
     header = "| | " + " | ".join(f"scale {run['scale']:g}" for run in runs) + " |"
     lines = [
-        f"Run {results['finished_at'][:16].replace('T', ' ')} UTC on {results['machine']['cores']} cores "
-        f"({results['machine']['cpu']}), commit {results['commit'][:7]}. {results['load_note']}",
+        (
+            f"Run {results['finished_at'][:16].replace('T', ' ')} UTC on {results['machine']['cores']} cores "
+            f"({results['machine']['cpu']}), commit {results['commit'][:7]}. {results['load_note']}"
+        ),
         "",
         header,
         "|---" * (len(runs) + 1) + "|",
@@ -145,7 +147,9 @@ def main(argv: list[str] | None = None) -> None:
               f"(exact rule: recall {run['exact_rule']['recall']:.4f})", flush=True)
         runs.append(run)
     machine = report.machine_facts()
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=BENCH_DIR.parent)
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=BENCH_DIR.parent, check=False
+    )
     results = {
         "finished_at": datetime.now(UTC).isoformat(),
         "commit": commit.stdout.strip() or "unknown",

@@ -50,10 +50,14 @@ BRIDGE_SCHEMA = declared_schema({
     "account_key": ("string", "Globally unique account key, '<business_line>:<account_id>'; every fact carries it."),
     "business_line": ("string", "Business line of the account: books, flicks, music or mart."),
     "account_id": ("string", "The account's identifier in its own business line."),
-    "customer_key": ("string", "The person the account belongs to; joins to dim_customer. Derived from the "
-                     "person's first account to sign up, so it stays as they open more accounts."),
-    "match_probability": ("double", "The model's probability for the weakest link on the chain that joined "
-                          "this account to its customer's first account; empty on that first account."),
+    "customer_key": ("string", (
+        "The person the account belongs to; joins to dim_customer. Derived from the person's first account "
+        "to sign up, so it stays as they open more accounts."
+    )),
+    "match_probability": ("double", (
+        "The model's probability for the weakest link on the chain that joined this account to its "
+        "customer's first account; empty on that first account."
+    )),
     "is_anchor_account": ("boolean", "True on the person's first account to sign up (ties by account_key)."),
     "anchor_account_key": ("string", "account_key of the person's anchor account."),
     "customer_name": ("string", "Name as typed on this account (trimmed only)."),
@@ -75,8 +79,10 @@ KEY_MAP_SCHEMA = declared_schema({
 })
 REVIEW_SCHEMA = declared_schema({
     "match_probability": ("double", "The model's probability that the two accounts are one person."),
-    "linked": ("boolean", "Whether the pair is at or above the threshold (then the accounts share a customer "
-               "unless a business already had an account in it)."),
+    "linked": ("boolean", (
+        "Whether the two accounts ended in one customer. A pair above the threshold may not have: when the "
+        "customer already held an account of the same business, the stronger link won."
+    )),
     "distance_from_threshold": ("double", "How far the probability is from the threshold: least certain first."),
     "match_weight": ("double", "The log2 Bayes factor the comparisons added up to."),
     "account_key_l": ("string", "One account of the pair."),

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from vision_assets.identity.normalize import normalize_email, split_person_name
+from vision_assets.identity.normalize import normalize_email
 from vision_assets.simulate import identities
 from vision_assets.simulate.identities import Population, accounts_and_truth, census_names
 from vision_assets.simulate.world import World, epoch_seconds
@@ -51,8 +51,8 @@ def test_namesakes_share_a_city_as_often_as_name_frequencies_imply():
         [(person.first_name, person.last_name, person.place) for person in (population.add_person() for _ in range(40_000))],
         columns=["first", "last", "place"],
     )
-    pairs = lambda counts: float((counts * (counts - 1) / 2).sum())  # noqa: E731
-    squared_share = lambda column: float(((people[column].value_counts() / len(people)) ** 2).sum())  # noqa: E731
+    pairs = lambda counts: float((counts * (counts - 1) / 2).sum())
+    squared_share = lambda column: float(((people[column].value_counts() / len(people)) ** 2).sum())
     expected = len(people) ** 2 / 2 * squared_share("first") * squared_share("last") * squared_share("place")
     observed = pairs(people.value_counts(["first", "last", "place"]))
     assert expected > 20
@@ -61,7 +61,7 @@ def test_namesakes_share_a_city_as_often_as_name_frequencies_imply():
 
 def test_accounts_carry_nicknames_typos_moves_and_gaps(population, accounts):
     account_list = [account for line in population.accounts.values() for account in line]
-    share = lambda predicate: sum(map(predicate, account_list)) / len(account_list)  # noqa: E731
+    share = lambda predicate: sum(map(predicate, account_list)) / len(account_list)
     assert share(lambda account: "nickname" in account.name_variant) > 0.02
     assert share(lambda account: "typo" in account.name_variant) == pytest.approx(identities.NAME_TYPO_RATE, rel=0.3)
     assert share(lambda account: account.email_as_typed is None) == pytest.approx(
