@@ -12,7 +12,6 @@ import pandas as pd
 
 from vision_assets.identity.clusters import choose_threshold, cluster_accounts
 from vision_assets.identity.features import with_features
-from vision_assets.identity.linkage import same_business_share, score_pairs
 
 # People hold one account per business when the model learned that fewer than this share of one
 # person's account pairs sit in the same business; then a customer may not hold two accounts of one.
@@ -37,6 +36,10 @@ class Resolution:
 
 def resolve_identities(accounts: pd.DataFrame) -> Resolution:
     """Resolve ``accounts`` (see ``resolve``) and keep the evidence."""
+    # Splink is imported when accounts are resolved, not when the code location loads (about 0.4 s that
+    # every run worker and sensor tick would pay).
+    from vision_assets.identity.linkage import same_business_share, score_pairs
+
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
     features = with_features(accounts)

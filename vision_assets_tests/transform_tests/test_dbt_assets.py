@@ -97,9 +97,9 @@ def warehouse(tmp_path_factory):
     # Named like the production file: DuckDB names its catalog after the file, and the manifest's relation
     # names (parsed for vision.duckdb) must match for dagster-dbt to derive column lineage.
     database = root / "vision.duckdb"
-    # Seed 16 lands order refunds of Books and Mart within the first three days, so reconciliation is
+    # Seed 23 lands order refunds of Books and Mart within the first three days, so reconciliation is
     # tested with refunds and not only with sales.
-    simulate(root / "landing", root / "truth", start=FIRST_DAY, days=4, scale=0.3, seed=16)
+    simulate(root / "landing", root / "truth", start=FIRST_DAY, days=4, scale=0.3, seed=23)
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setenv("VISION_DUCKDB_PATH", str(database))
     test_defs = dg.Definitions(
@@ -488,8 +488,10 @@ def test_rerunning_the_middle_day_changes_nothing_and_a_new_day_touches_only_its
 
 
 def test_identity_resolution_links_accounts_without_merging_different_people(warehouse):
-    """On the harder simulator's few hundred people the bridge keeps its promises: every account once,
-    links almost all right, at most one false merge, and dim_customer holds exactly its customers."""
+    """On the harder simulator's ~900 people the bridge keeps its promises: every account once, links
+    almost all right, and dim_customer holds exactly its customers. (The issue's targets are judged at
+    scale 30 by the benchmark and at scale 1 in identity_tests; a few hundred customers make the share of
+    false merges coarse, so it is bounded loosely here.)"""
     bridge = query(
         warehouse["database"],
         "select business_line, account_id, customer_key from marts.bridge_customer_account",
@@ -499,9 +501,9 @@ def test_identity_resolution_links_accounts_without_merging_different_people(war
     print(scores)
     assert scores["accounts"] == len(bridge)
     assert scores["true_links"] > 100
-    assert scores["false_merges"] <= 1
-    assert scores["precision"] >= 0.99
-    assert scores["recall"] >= 0.95
+    assert scores["false_merge_share"] <= 0.005
+    assert scores["precision"] >= 0.995
+    assert scores["recall"] >= 0.98
     customers = query(warehouse["database"], "select count(*) as customers from marts.dim_customer")
     assert customers["customers"][0] == bridge["customer_key"].nunique()
 
