@@ -47,7 +47,7 @@ def _by_account(result: pd.DataFrame) -> pd.DataFrame:
     return result.set_index("account_key").sort_index()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(linked_accounts(), st.booleans(), st.randoms(use_true_random=False))
 def test_every_account_gets_one_customer_keyed_by_its_first_account(case, one_per_business, rng):
     accounts, links = case
@@ -74,7 +74,7 @@ def test_every_account_gets_one_customer_keyed_by_its_first_account(case, one_pe
     pd.testing.assert_frame_equal(_by_account(result), _by_account(shuffled))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(linked_accounts(), st.data())
 def test_a_new_account_joining_a_customer_keeps_every_key(case, data):
     accounts, links = case
@@ -89,7 +89,7 @@ def test_a_new_account_joining_a_customer_keeps_every_key(case, data):
     assert after.loc["mart:NEW", "customer_key"] == before.loc[joined, "customer_key"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(linked_accounts(), st.data())
 def test_when_evidence_merges_two_customers_the_older_key_survives(case, data):
     accounts, links = case
