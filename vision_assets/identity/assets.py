@@ -137,9 +137,10 @@ QUALITY_SCHEMA = declared_schema({
                 "Every customer key Vision can have issued, and the customer who holds it now. A key is "
                 "derived from a customer's first account, so every account's own key is listed: when new "
                 "evidence merges two customers, the one who signed up first keeps their key and the other's "
-                "retired key points here to the survivor. Daily facts built before the merge still carry "
-                "the retired key; join them through this map to follow the person. Derived from the "
-                "accounts alone, so it is the same on every rebuild."
+                "retired key points here to the survivor, for a report or list that kept it. (Daily facts "
+                "carry the key of the day they were built; re-key them by account_key through "
+                "bridge_customer_account, which also follows a split.) Derived from the accounts alone, so "
+                "it is the same on every rebuild."
             ),
             metadata={"dagster/column_schema": KEY_MAP_SCHEMA},
             kinds={"python"},

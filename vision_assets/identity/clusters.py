@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 # A false merge (a stranger's spend in one's history) costs more than a missed link (one person seen as
-# two): the threshold maximises the expected F-beta with beta 0.5, which weighs precision twice.
+# two): the threshold maximises the expected F-beta with beta 0.5, in which a false link costs four times
+# (1 / beta^2) what a missed link does.
 PRECISION_WEIGHT_BETA = 0.5
 CANDIDATE_THRESHOLDS = np.round(np.arange(0.50, 0.9951, 0.005), 3)
 
@@ -44,9 +45,9 @@ def choose_threshold(probabilities: pd.Series) -> tuple[float, dict[str, float]]
     return best[0], best[2]
 
 
-def customer_key_of(account_key: str) -> str:
-    """The key a customer takes from its anchor account: md5 of the account key, as dbt's surrogate_key."""
-    return hashlib.md5(account_key.encode()).hexdigest()
+def customer_key_of(account_key) -> str:
+    """The key a customer takes from its anchor account: md5 of the account key as text, as dbt's surrogate_key."""
+    return hashlib.md5(str(account_key).encode()).hexdigest()
 
 
 def cluster_accounts(
@@ -78,7 +79,7 @@ def cluster_accounts(
     if (left < 0).any() or (right < 0).any():
         raise ValueError("links name accounts that are not among the accounts")
     probability = strongest_first["match_probability"].to_numpy(dtype=float)
-    lines = ordered["business_line"].fillna("").to_numpy() if one_account_per_business else None
+    lines = ordered["business_line"].to_numpy(dtype=object) if one_account_per_business else None
     forest = _strongest_forest(len(keys), left, right, probability, lines)
     anchor_position, weakest = _anchors_and_weakest_links(len(keys), forest)
     result = pd.DataFrame({
@@ -98,7 +99,8 @@ def _strongest_forest(size, left, right, probability, lines) -> list[tuple[int, 
     customers as they grow, which no library's spanning-tree routine allows.
     """
     parent = list(range(size))
-    lines_of = [{line} for line in lines] if lines is not None else None
+    # An account of no known business cannot clash with another.
+    lines_of = [set() if pd.isna(line) else {line} for line in lines] if lines is not None else None
 
     def root(node: int) -> int:
         while parent[node] != node:
@@ -147,13 +149,13 @@ def _anchors_and_weakest_links(size: int, forest: list[tuple[int, int, float]]) 
     return anchor, weakest
 
 
-def follow_customer_keys(frame: pd.DataFrame, key_map: pd.DataFrame, column: str = "customer_key") -> pd.DataFrame:
-    """``frame`` with each retired customer key in ``column`` replaced by the key that holds it now.
+def with_current_customers(frame: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``customer_key`` set from ``bridge`` (account_key, customer_key) by its ``account_key``.
 
-    ``key_map`` is ``marts.customer_key_map`` (former_customer_key, customer_key). A daily fact built
-    before two customers were found to be one carries the retired key; through this, its history follows
-    the person. Keys the map does not know are kept as they are.
+    A daily fact carries the customer key of the day it was built. When later evidence merged two
+    customers, or split one, the account's customer is another now: through the bridge, the fact's
+    history follows the person either way. A fact whose account the bridge does not know keeps its key.
     """
-    current = key_map.drop_duplicates("former_customer_key").set_index("former_customer_key")["customer_key"]
-    followed = frame[column].map(current)
-    return frame.assign(**{column: followed.where(followed.notna(), frame[column])})
+    current = bridge.drop_duplicates("account_key").set_index("account_key")["customer_key"]
+    now = frame["account_key"].map(current)
+    return frame.assign(customer_key=now.where(now.notna(), frame["customer_key"]))

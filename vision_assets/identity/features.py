@@ -31,18 +31,22 @@ def with_features(accounts: pd.DataFrame) -> pd.DataFrame:
     missing = [column for column in ACCOUNT_COLUMNS if column not in accounts.columns]
     if missing:
         raise AccountsInputError(f"accounts lack the column(s) {', '.join(missing)}; expected {', '.join(ACCOUNT_COLUMNS)}")
-    frame = accounts[list(ACCOUNT_COLUMNS)].copy()
-    frame["account_key"] = _clean_text(frame["account_key"])
-    if frame["account_key"].isna().any():
-        raise AccountsInputError(f"{int(frame['account_key'].isna().sum())} account(s) have no account_key")
-    duplicated = frame["account_key"][frame["account_key"].duplicated()]
+    frame = accounts[list(ACCOUNT_COLUMNS)].reset_index(drop=True)
+    # The keys come back exactly as given (type, spaces and all), so the result joins to the input.
+    keys = frame["account_key"]
+    blank = keys.isna() | (keys.astype(str).str.strip() == "")
+    if blank.any():
+        raise AccountsInputError(f"{int(blank.sum())} account(s) have no account_key")
+    duplicated = keys[keys.duplicated()]
     if len(duplicated):
-        raise AccountsInputError(
-            f"account_key must be unique; {duplicated.nunique()} repeat, e.g. {', '.join(duplicated.unique()[:3])}"
-        )
+        examples = ", ".join(map(str, duplicated.unique()[:3]))
+        raise AccountsInputError(f"account_key must be unique; {duplicated.nunique()} repeat, e.g. {examples}")
     for column in ("business_line", "customer_name", "email", "country_code", "region", "city"):
         frame[column] = _clean_text(frame[column])
-    frame["signed_up_at"] = pd.to_datetime(frame["signed_up_at"], utc=True)
+    try:
+        frame["signed_up_at"] = pd.to_datetime(frame["signed_up_at"], utc=True, format="mixed")
+    except (ValueError, TypeError) as error:
+        raise AccountsInputError(f"signed_up_at holds a value that is not a time: {error}") from error
 
     names = frame["customer_name"].dropna().unique()
     split = {name: split_person_name(name) for name in names}

@@ -19,6 +19,7 @@ import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 from splink.internals.exceptions import EMTrainingException
 
 # Pairs below this probability are not kept at all: far under any threshold worth choosing.
@@ -77,10 +78,16 @@ _EMAIL = cl.CustomComparison(
 )
 _PLACE = cl.CustomComparison(
     output_column_name="place",
-    comparison_description="Billing place: the same city, the same country, or elsewhere",
+    comparison_description="Billing place: the same city, the same country (a city unknown or another), or elsewhere",
     comparison_levels=[
-        cll.NullLevel("place_key"),
+        cll.CustomLevel(
+            "country_code_l is null or country_code_r is null", label_for_charts="Country missing"
+        ).configure(is_null_level=True),
         cll.ExactMatchLevel("place_key").configure(tf_adjustment_column="place_key"),
+        cll.CustomLevel(
+            "country_code_l = country_code_r and (place_key_l is null or place_key_r is null)",
+            label_for_charts="Same country, a city missing",
+        ),
         cll.ExactMatchLevel("country_code"),
         cll.ElseLevel(),
     ],
@@ -95,25 +102,25 @@ _SIGNED_UP = cl.CustomComparison(
         cll.ElseLevel(),
     ],
 )
+SAME_BUSINESS_LEVEL = "Two accounts in the same business"
 _BUSINESS_LINE = cl.CustomComparison(
     output_column_name="business_line",
     comparison_description="Business: two accounts in one business, or one in each of two",
     comparison_levels=[
         cll.NullLevel("business_line"),
-        cll.ExactMatchLevel("business_line"),
+        cll.ExactMatchLevel("business_line").configure(label_for_charts=SAME_BUSINESS_LEVEL),
         cll.ElseLevel(),
     ],
 )
 
 # Pairs worth scoring: anything sharing a mailbox, a full name, or a last or first name within a city.
 # Together they reach one person's accounts through a typo, a nickname, a move or a new address, while
-# a city of millions never compares everyone with everyone.
+# a city of millions never compares everyone with everyone (nor every "info@" with every other).
 BLOCKING_RULES = (
     block_on("email_normalized"),
     block_on("first_name", "last_name"),
     block_on("last_name", "place_key"),
     block_on("first_name", "place_key"),
-    block_on("email_local"),
 )
 # Rules that admit almost no strangers, for estimating how many pairs are matches at all.
 _DETERMINISTIC_RULES = (
@@ -122,17 +129,21 @@ _DETERMINISTIC_RULES = (
 )
 
 
+# (label, blocking rule) of each expectation-maximisation session.
 _TRAINING_SESSIONS = (
     # A household's shared mailbox would teach the model that one person's accounts often carry two
     # first names; its pairs stay out of training as they stay out of the evidence.
-    "l.email_normalized = r.email_normalized and not l.shared_mailbox",
+    ("same unshared mailbox", "l.email_normalized = r.email_normalized and not l.shared_mailbox"),
     # The email levels read the first names too, so the second session blocks on neither.
-    block_on("last_name", "place_key"),
+    ("same last name and place", "l.last_name = r.last_name and l.place_key = r.place_key"),
 )
+# How many of the pairs that are one person the deterministic rules are taken to find (Splink's method).
+_DETERMINISTIC_RECALL = 0.7
 
 
-def linkage_settings() -> SettingsCreator:
+def linkage_settings(probability_two_random_accounts_match: float = 0.0001) -> SettingsCreator:
     return SettingsCreator(
+        probability_two_random_records_match=probability_two_random_accounts_match,
         link_type="dedupe_only",
         unique_id_column_name="account_key",
         comparisons=[_FIRST_NAME, _LAST_NAME, _EMAIL, _PLACE, _SIGNED_UP, _BUSINESS_LINE],
@@ -147,12 +158,28 @@ def linkage_settings() -> SettingsCreator:
 def same_business_share(model: dict) -> float | None:
     """How often the model learned that one person's two accounts are in the same business (its m)."""
     for comparison in model.get("comparisons", []):
-        if comparison.get("output_column_name") != "business_line":
-            continue
         for level in comparison["comparison_levels"]:
-            if level.get("sql_condition", "").startswith('"business_line_l" = "business_line_r"'):
+            if level.get("label_for_charts") == SAME_BUSINESS_LEVEL:
                 return level.get("m_probability")
     return None
+
+
+def _probability_two_random_accounts_match(table) -> float:
+    """The prior: pairs the deterministic rules find, over their recall, over all pairs (Splink's method).
+
+    Counted with Splink's blocking analysis and computed here rather than by Splink's estimator, which
+    gives 0 when the rules find no pair (a table without an obvious duplicate) and fails outright when
+    they find every pair; here half a pair is added and the prior stays below one half.
+    """
+    [*_, summary] = count_comparisons_from_blocking_rules(
+        table,
+        blocking_rules=list(_DETERMINISTIC_RULES),
+        link_type="dedupe_only",
+        unique_id_column_name="account_key",
+        record_sample_proportion=1.0,
+    )
+    total = max(summary["total_possible_comparison_count"], 1)
+    return min(0.5, (summary["cumulative_comparison_count"] + 0.5) / _DETERMINISTIC_RECALL / total)
 
 
 @dataclass
@@ -171,21 +198,20 @@ def score_pairs(features: pd.DataFrame) -> ScoredPairs:
     logging.getLogger("splink").setLevel(logging.ERROR)
     database = DuckDBAPI()
     table = database.register(features, dataset_display_name="accounts")
-    linker = Linker(table, linkage_settings(), log_level=None)
+    prior = _probability_two_random_accounts_match(table)
+    linker = Linker(table, linkage_settings(prior), log_level=None)
     training = linker.training
-    training.estimate_probability_two_random_records_match(list(_DETERMINISTIC_RULES), recall=0.7)
     training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS_FOR_U, seed=TRAINING_SEED)
     skipped = []
-    for session in _TRAINING_SESSIONS:
+    for label, rule in _TRAINING_SESSIONS:
         try:
-            training.estimate_parameters_using_expectation_maximisation(session)
+            training.estimate_parameters_using_expectation_maximisation(rule)
         except (ValueError, EMTrainingException) as error:
             # Too few pairs to learn from (a handful of accounts): the m probabilities this session would
             # have learned keep Splink's defaults, and the model records that it did.
-            skipped.append(f"{session}: {error}")
+            skipped.append(f"{label}: {error}")
     predictions = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_ABOVE)
     pairs = predictions.as_pandas_dataframe()
     model = linker.misc.save_model_to_json()
     model["vision_skipped_training_sessions"] = skipped
-    prior = model["probability_two_random_records_match"]
     return ScoredPairs(pairs=pairs, model=model, probability_two_random_accounts_match=prior)

@@ -15,8 +15,11 @@ PLUS_ADDRESSING_DOMAINS: frozenset[str] = frozenset(
     {"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "icloud.com", "fastmail.com"}
 )
 _SPACES = re.compile(r"\s+")
-# Letters, apostrophes and hyphens belong to a name; digits, dots and other marks are typing noise.
-_NOT_NAME = re.compile(r"[^a-z' -]+")
+# Letters (of any script), apostrophes and hyphens belong to a name (a comma orders it); digits, dots and
+# other marks are noise.
+_NOT_NAME = re.compile(r"[^\w', -]|[\d_]")
+# Titles and generational suffixes that forms may or may not carry: they say nothing about who it is.
+_TITLES_AND_SUFFIXES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "jr", "sr", "ii", "iii", "iv"})
 
 
 def normalize_email(email: str | None) -> str | None:
@@ -41,18 +44,20 @@ def normalize_email(email: str | None) -> str | None:
 def split_person_name(name: str | None) -> tuple[str | None, str | None]:
     """(first name, last name) in lower case, whatever order, case and spacing the person typed.
 
-    "Smith, Mary", "MARY  SMITH" and "mary smith" all give ("mary", "smith"). Accents are folded to
-    their base letters. A middle name is dropped: forms differ in whether they ask for one. A single
-    word is taken as the last name.
+    "Smith, Mary", "MARY  SMITH" and "Dr. Mary Smith Jr." all give ("mary", "smith"). Accents are folded
+    to their base letters; other scripts are kept. A middle name is dropped: forms differ in whether they
+    ask for one. A single word is taken as the last name.
     """
     if name is None:
         return None, None
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    if "," in folded:
-        last, _, first = folded.partition(",")
-        folded = f"{first} {last}"
-    words = _SPACES.sub(" ", _NOT_NAME.sub(" ", folded)).strip().split(" ")
-    words = [word.strip("'-") for word in words if word.strip("'-")]
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    words = [word.strip("'-") for word in _SPACES.sub(" ", _NOT_NAME.sub(" ", folded.replace(",", " , "))).split(" ")]
+    words = [word for word in words if word and word.strip("'-") not in _TITLES_AND_SUFFIXES]
+    if "," in words:
+        comma = words.index(",")
+        words = [*words[comma + 1:], *words[:comma]]
+    words = [word for word in words if word != ","]
     if not words:
         return None, None
     if len(words) == 1:

@@ -45,8 +45,8 @@ def resolve_identities(accounts: pd.DataFrame) -> Resolution:
     features = with_features(accounts)
     seconds["features"] = time.perf_counter() - clock
     if len(features) < 2:
-        customers = cluster_accounts(features, _no_links())
-        return Resolution(features, customers, _no_links(), 1.0, {}, {}, 0, seconds)
+        customers = _in_input_order(cluster_accounts(features, _no_links()), features)
+        return Resolution(features, customers, _no_review(), 1.0, {}, {}, 0, seconds)
     scored = score_pairs(features)
     seconds["linkage"] = time.perf_counter() - clock - sum(seconds.values())
     pairs = scored.pairs
@@ -54,7 +54,9 @@ def resolve_identities(accounts: pd.DataFrame) -> Resolution:
     links = pairs.loc[pairs["match_probability"] >= threshold, ["account_key_l", "account_key_r", "match_probability"]]
     same_business = same_business_share(scored.model)
     one_per_business = same_business is not None and same_business < ONE_ACCOUNT_PER_BUSINESS_BELOW
-    customers = cluster_accounts(features, links, one_account_per_business=one_per_business)
+    customers = _in_input_order(
+        cluster_accounts(features, links, one_account_per_business=one_per_business), features
+    )
     expectations = {**expectations, "same_business_share": same_business, "one_account_per_business": one_per_business}
     seconds["clusters"] = time.perf_counter() - clock - sum(seconds.values())
     near = (pairs["match_probability"] - threshold).abs() <= REVIEW_BAND
@@ -80,13 +82,26 @@ def resolve(accounts: pd.DataFrame) -> pd.DataFrame:
 
     ``accounts`` has one row per account with ``account_key`` (unique), ``business_line``,
     ``customer_name``, ``email``, ``country_code``, ``region``, ``city`` and ``signed_up_at``; any of
-    them but ``account_key`` may be empty. Accounts with one ``customer_key`` are one person. Keys are
-    stable: the same accounts give the same keys, a new account joining a person keeps that person's key,
-    and when two customers merge the one who signed up first keeps theirs. ``match_probability`` is the
+    them but ``account_key`` may be empty. The result has one row per account, in the input's order and
+    with its keys as given. Accounts with one ``customer_key`` are one person. Keys are stable: the same
+    accounts give the same keys, a new account joining a person keeps that person's key (as a new account
+    signs up after the person's first), and when two customers merge the one who signed up first keeps
+    theirs. ``match_probability`` is the
     probability of the weakest link that joined the account to its customer (empty for the customer's
     first account).
     """
     return resolve_identities(accounts).customers[["account_key", "customer_key", "match_probability"]]
+
+
+def _in_input_order(customers: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+    return customers.set_index("account_key").loc[features["account_key"]].reset_index()
+
+
+def _no_review() -> pd.DataFrame:
+    """The clerical-review list of a table too small to hold a pair: empty, with the scored pairs' columns."""
+    columns = ["match_weight", "match_probability", "account_key_l", "account_key_r", "distance_from_threshold", "linked"]
+    sides = ["customer_name", "email", "country_code", "city"]
+    return pd.DataFrame(columns=[*columns, *(f"{name}_{side}" for name in sides for side in ("l", "r"))])
 
 
 def _no_links() -> pd.DataFrame:

@@ -12,7 +12,7 @@ materialization's metadata, so the UI plots it over time, and judged by asset ch
 import dagster as dg
 import pandas as pd
 
-from vision_assets.identity.clusters import follow_customer_keys
+from vision_assets.identity.clusters import with_current_customers
 from vision_assets.recommendations import churn, segments
 from vision_assets.recommendations.collaborative import (
     DEFAULT_L2,
@@ -41,7 +41,7 @@ ALL_LINES_SCOPE = "all_lines"
 # on the simulator's demo data its holdout AUC is about 0.65.
 MIN_CHURN_AUC = 0.55
 
-_SALES = ["sale_type", "customer_key", "product_key", "sold_at", "net_amount_usd", "business_line"]
+_SALES = ["sale_type", "customer_key", "account_key", "product_key", "sold_at", "net_amount_usd", "business_line"]
 _ENGAGEMENT = [
     "customer_key",
     "account_key",
@@ -52,7 +52,7 @@ _ENGAGEMENT = [
     "engaged_at",
     "activity_date",
 ]
-_REVIEWS = ["customer_key", "product_key", "business_line", "rating", "reviewed_at"]
+_REVIEWS = ["customer_key", "account_key", "product_key", "business_line", "rating", "reviewed_at"]
 _PRODUCTS = [
     "product_key",
     "business_line",
@@ -96,9 +96,9 @@ def _table_metadata(frame: pd.DataFrame, schema: dg.TableSchema) -> dict[str, dg
     }
 
 
-def _following_customers(key_map: pd.DataFrame, *facts: pd.DataFrame) -> list[pd.DataFrame]:
-    """The facts with every retired customer key replaced by the one the person holds now."""
-    return [follow_customer_keys(frame, key_map) for frame in facts]
+def _following_customers(bridge: pd.DataFrame, *facts: pd.DataFrame) -> list[pd.DataFrame]:
+    """The facts with each account's customer as identity resolution sees it now (see with_current_customers)."""
+    return [with_current_customers(frame, bridge) for frame in facts]
 
 
 def _recommendable_products(products: pd.DataFrame) -> pd.DataFrame:
@@ -107,8 +107,9 @@ def _recommendable_products(products: pd.DataFrame) -> pd.DataFrame:
 
 
 _MART_INPUTS = {
-    # Days built before two customers were found to be one carry the retired key: the map follows them.
-    "customer_key_map": _table("marts.customer_key_map", ["former_customer_key", "customer_key"]),
+    # Days built before two customers were merged (or one split) carry the key of that day: the bridge gives
+    # each account's customer now.
+    "bridge": _table("marts.bridge_customer_account", ["account_key", "customer_key"]),
     "sales": _table("marts.fct_sales", _SALES),
     "engagement": _table("marts.fct_engagement", _ENGAGEMENT),
     "reviews": _table("marts.fct_reviews", _REVIEWS),
@@ -231,7 +232,7 @@ POPULAR_ITEMS_LINEAGE = declared_lineage(
 @final_unless_transient
 def popular_items(
     context: dg.AssetExecutionContext,
-    customer_key_map: pd.DataFrame,
+    bridge: pd.DataFrame,
     sales: pd.DataFrame,
     engagement: pd.DataFrame,
     reviews: pd.DataFrame,
@@ -246,7 +247,7 @@ def popular_items(
     rated an item in the last 28 days of data, counted as people (one customer = one vote, however often).
     Rebuilt whole every day from all history; `popularity_list` says which list a row belongs to.
     """
-    interactions = interactions_from_marts(*_following_customers(customer_key_map, sales, engagement, reviews))
+    interactions = interactions_from_marts(*_following_customers(bridge, sales, engagement, reviews))
     regions = customers.assign(
         region_name=customers["region"].fillna("unknown") + ", " + customers["country_code"].fillna("?")
     )[["customer_key", "region_name"]]
@@ -339,7 +340,7 @@ USER_RECOMMENDATIONS_LINEAGE = declared_lineage(
 def user_recommendations(
     context: dg.AssetExecutionContext,
     config: RecommenderConfig,
-    customer_key_map: pd.DataFrame,
+    bridge: pd.DataFrame,
     sales: pd.DataFrame,
     engagement: pd.DataFrame,
     reviews: pd.DataFrame,
@@ -359,7 +360,7 @@ def user_recommendations(
     metadata, and the check `beats_popularity_baseline` fails if the model does not win. The model is then
     retrained on everything. Rebuilt whole every day from all history.
     """
-    interactions = interactions_from_marts(*_following_customers(customer_key_map, sales, engagement, reviews))
+    interactions = interactions_from_marts(*_following_customers(bridge, sales, engagement, reviews))
     catalog = _recommendable_products(products)
     k = config.top_n
 
@@ -493,7 +494,7 @@ SIMILAR_ITEMS_LINEAGE = declared_lineage(
 @final_unless_transient
 def similar_items_asset(
     context: dg.AssetExecutionContext,
-    customer_key_map: pd.DataFrame,
+    bridge: pd.DataFrame,
     sales: pd.DataFrame,
     engagement: pd.DataFrame,
     reviews: pd.DataFrame,
@@ -506,7 +507,7 @@ def similar_items_asset(
     two items sharing one customer do not look alike; pairs need at least 2 shared customers, so a product
     with a single customer has no neighbours yet. Built from all history, rebuilt whole every day.
     """
-    interactions = interactions_from_marts(*_following_customers(customer_key_map, sales, engagement, reviews))
+    interactions = interactions_from_marts(*_following_customers(bridge, sales, engagement, reviews))
     with measure() as building:
         neighbours = similar_items(interactions, k=TOP_N)
     details = _recommendable_products(products).set_index("product_key")[["business_line", "product_name"]]
@@ -592,7 +593,7 @@ CUSTOMER_SEGMENTS_LINEAGE = declared_lineage(
         "engagement": _table("marts.fct_engagement", _ENGAGEMENT),
         "reviews": _table("marts.fct_reviews", _REVIEWS),
         "customers": _table("marts.dim_customer", ["customer_key"]),
-        "customer_key_map": _MART_INPUTS["customer_key_map"],
+        "bridge": _MART_INPUTS["bridge"],
     },
     kinds={"python", "pandas"},
     **_ANALYTICS,
@@ -600,7 +601,7 @@ CUSTOMER_SEGMENTS_LINEAGE = declared_lineage(
 @final_unless_transient
 def customer_segments(
     context: dg.AssetExecutionContext,
-    customer_key_map: pd.DataFrame,
+    bridge: pd.DataFrame,
     sales: pd.DataFrame,
     engagement: pd.DataFrame,
     reviews: pd.DataFrame,
@@ -613,7 +614,7 @@ def customer_segments(
     Scores are 1-5 by quintile among active customers, so they adapt as the business grows; customers with
     no activity in the window are Dormant. Rebuilt whole every day as of the latest day with data.
     """
-    sales, engagement, reviews = _following_customers(customer_key_map, sales, engagement, reviews)
+    sales, engagement, reviews = _following_customers(bridge, sales, engagement, reviews)
     activity = pd.concat(
         [
             sales[["customer_key", "business_line"]].assign(occurred_at=pd.to_datetime(sales["sold_at"])),

@@ -11,7 +11,7 @@ what the person typed that day, and nothing here protects a matcher from what re
 * an email may carry capitals, Gmail's ignored dots, a plus-tag or googlemail.com; a transposed or
   dropped letter (which may land on somebody else's address); a different address altogether; or be
   missing;
-* some households share one mailbox, and household members share a last name and a city;
+* household members share a city and mostly a last name, and some share one mailbox;
 * some people move city, so their later accounts carry another place; some leave region or city empty.
 
 The rates are the constants below (and in the README). Who is who really, the ground truth, is kept

@@ -98,7 +98,10 @@ def test_the_bridge_key_map_review_and_quality_build_on_duckdb(staged, tmp_path,
     assert (bridge.set_index("account_key")["customer_key"] == expected.reindex(bridge["account_key"])).all()
     assert bridge["is_anchor_account"].sum() == bridge["customer_key"].nunique()
     assert len(quality) == 1 and quality["precision"][0] >= 0.99
-    assert set(key_map["customer_key"]) == set(bridge["customer_key"])
+    anchors = bridge[bridge["is_anchor_account"]].set_index("account_key")["customer_key"]
+    current = key_map[key_map["is_current_key"]].set_index("account_key")["customer_key"]
+    pd.testing.assert_series_equal(current.sort_index(), anchors.sort_index(), check_names=False)
+    assert (key_map["former_customer_key"] != key_map["customer_key"]).sum() == len(bridge) - len(anchors)
 
 
 def test_without_a_ground_truth_the_quality_check_warns_that_nothing_was_scored(staged, tmp_path, monkeypatch):
@@ -165,3 +168,15 @@ def test_the_bridge_builds_on_snowflake_through_the_same_asset(staged, monkeypat
     assert len(bridge) == len(accounts)
     assert (bridge.set_index("account_key")["customer_key"] == expected.reindex(bridge["account_key"])).all()
     assert REVIEW_KEY not in {event.asset_key for event in result.get_asset_materialization_events()}
+
+
+def test_a_table_too_small_to_hold_a_pair_gives_an_empty_review_with_its_columns():
+    from vision_assets.identity import resolve_identities
+    from vision_assets.identity.assets import clerical_review_table
+
+    one = pd.DataFrame([("books:1", "books", "Ann Lee", None, "US", None, None, "2024-01-03")], columns=[
+        "account_key", "business_line", "customer_name", "email", "country_code", "region", "city", "signed_up_at",
+    ])
+    review = clerical_review_table(resolve_identities(one))
+    assert review.empty
+    assert list(review.columns) == [column.name for column in REVIEW_SCHEMA.columns]

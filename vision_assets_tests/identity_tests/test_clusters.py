@@ -66,6 +66,16 @@ def test_every_account_gets_one_customer_keyed_by_its_first_account(case, one_pe
         if one_per_business:
             assert not members["account_key"].str.split(":").str[0].duplicated().any()
 
+    customer_of = result.set_index("account_key")["customer_key"]
+    joined = links["account_key_l"].map(customer_of) == links["account_key_r"].map(customer_of)
+    if not one_per_business:
+        assert joined.all(), "every link joins its two accounts' customers"
+    else:
+        # A refused link is one whose customers each already held an account of one business.
+        for left, right in links.loc[~joined, ["account_key_l", "account_key_r"]].itertuples(index=False):
+            lines_of = lambda key: set(result.loc[result["customer_key"] == customer_of[key], "account_key"].str.split(":").str[0])  # noqa: E731
+            assert lines_of(left) & lines_of(right)
+
     shuffled = cluster_accounts(
         accounts.sample(frac=1, random_state=rng.randint(0, 1000)),
         links.sample(frac=1, random_state=rng.randint(0, 1000)),
@@ -141,32 +151,60 @@ def test_links_to_unknown_accounts_are_refused():
         cluster_accounts(accounts, links_frame([("books:1", "music:9", 0.9)]))
 
 
-def test_the_threshold_trades_expected_false_links_against_missed_ones():
-    confident = pd.Series([0.999] * 500 + [0.02] * 500)
-    threshold, expected = choose_threshold(confident)
-    assert expected["expected_precision"] > 0.99
-    # With many middling pairs, a higher threshold keeps expected precision (weighted twice) up.
-    middling = pd.Series([0.999] * 200 + list(np.linspace(0.5, 0.99, 300)))
-    higher, middling_expected = choose_threshold(middling)
-    assert higher > 0.5
-    assert middling_expected["expected_precision"] > 0.9
-    assert 0.5 <= threshold <= 0.995
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=300))
+def test_the_threshold_is_the_candidate_with_the_best_expected_f_half(probabilities):
+    """Checked against a brute force over the candidates, from the expected counts' definitions."""
+    threshold, expected = choose_threshold(pd.Series(probabilities))
+    values = np.array(probabilities)
+
+    def expected_f_half(candidate):
+        above = values[values >= candidate]
+        true_links, false_links = above.sum(), len(above) - above.sum()
+        missed = values.sum() - true_links
+        denominator = 1.25 * true_links + 0.25 * missed + false_links
+        return 1.25 * true_links / denominator if denominator else 0.0
+
+    best = max(expected_f_half(candidate) for candidate in np.round(np.arange(0.50, 0.9951, 0.005), 3))
+    assert expected_f_half(threshold) == pytest.approx(best)
+    above = values[values >= threshold]
+    if len(above):
+        assert expected["expected_precision"] == pytest.approx(above.mean())
 
 
-def test_a_fact_keyed_before_a_merge_follows_the_person_through_the_key_map():
+def test_a_retired_key_points_to_the_surviving_customer_in_the_key_map():
     from vision_assets.identity.assets import customer_key_map
-    from vision_assets.identity.clusters import follow_customer_keys
 
     accounts = accounts_frame([
         ("books:1", "books", pd.Timestamp("2024-01-01", tz="UTC")),
         ("music:2", "music", pd.Timestamp("2024-02-01", tz="UTC")),
+        ("mart:3", "mart", pd.Timestamp("2024-03-01", tz="UTC")),
     ])
     before = _by_account(cluster_accounts(accounts, links_frame([])))
     after = cluster_accounts(accounts, links_frame([("books:1", "music:2", 0.95)]))
-    key_map = customer_key_map(after)
+    key_map = customer_key_map(after).set_index("former_customer_key")
     retired = before.loc["music:2", "customer_key"]
-    assert not key_map.set_index("former_customer_key").loc[retired, "is_current_key"]
-    facts = pd.DataFrame({"customer_key": [retired, before.loc["books:1", "customer_key"], "unknown"], "amount": [1, 2, 3]})
-    followed = follow_customer_keys(facts, key_map)
-    assert followed["customer_key"].tolist() == [customer_key_of("books:1"), customer_key_of("books:1"), "unknown"]
-    assert followed["amount"].tolist() == [1, 2, 3]
+    assert key_map.loc[retired, "customer_key"] == customer_key_of("books:1")
+    assert not key_map.loc[retired, "is_current_key"]
+    assert key_map.loc[customer_key_of("books:1"), "is_current_key"]
+    assert key_map.loc[customer_key_of("mart:3"), "customer_key"] == customer_key_of("mart:3")
+
+
+def test_facts_built_before_a_merge_or_a_split_follow_each_account_to_its_customer_now():
+    from vision_assets.identity.clusters import with_current_customers
+
+    accounts = accounts_frame([
+        ("books:1", "books", pd.Timestamp("2024-01-01", tz="UTC")),
+        ("music:2", "music", pd.Timestamp("2024-02-01", tz="UTC")),
+        ("mart:3", "mart", pd.Timestamp("2024-03-01", tz="UTC")),
+    ])
+    merged_then = cluster_accounts(accounts, links_frame([("books:1", "mart:3", 0.9)]))
+    facts = merged_then.assign(amount=[1, 2, 3])[["account_key", "customer_key", "amount"]]
+    facts.loc[len(facts)] = ["flicks:9", "someone", 4]
+    # Since: mart:3 proved to be another person (a split), music:2 proved to be books:1's (a merge).
+    now = cluster_accounts(accounts, links_frame([("books:1", "music:2", 0.95)]))
+    followed = with_current_customers(facts, now).set_index("account_key")
+    assert followed.loc["music:2", "customer_key"] == customer_key_of("books:1")
+    assert followed.loc["mart:3", "customer_key"] == customer_key_of("mart:3")
+    assert followed.loc["flicks:9", "customer_key"] == "someone", "an account the bridge does not know keeps its key"
+    assert followed["amount"].tolist() == [1, 2, 3, 4]

@@ -130,3 +130,68 @@ def test_at_scale_30_resolution_meets_the_issues_targets_on_populations_it_was_n
     assert scores["precision"] >= 0.995, scores
     assert scores["recall"] >= 0.98, scores
     assert scores["false_merge_share"] < 0.001, scores
+
+
+def _variant(population, name):
+    """The accounts of 300 simulated people, reshaped the way another source's could be."""
+    accounts, truth = population
+    people = truth["person_id"].drop_duplicates().head(300)
+    frame = accounts[accounts["account_key"].isin(truth.loc[truth["person_id"].isin(people), "account_key"])]
+    frame = frame.reset_index(drop=True)
+    if name == "no emails":
+        return frame.assign(email=None)
+    if name == "no names":
+        return frame.assign(customer_name=None)
+    if name == "no places":
+        return frame.assign(region=None, city=None)
+    if name == "one business without duplicates":
+        return frame[frame["business_line"] == "books"]
+    if name == "keys only":
+        return frame[["account_key"]].assign(**{column: None for column in COLUMNS[1:]})
+    if name == "integer keys":
+        return frame.assign(account_key=range(len(frame)))
+    if name == "times as mixed text":
+        text = frame["signed_up_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return frame.assign(signed_up_at=text.where(frame.index % 2 == 0, frame["signed_up_at"].dt.strftime("%Y-%m-%d")))
+    raise ValueError(name)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["no emails", "no names", "no places", "one business without duplicates", "keys only", "integer keys",
+     "times as mixed text"],
+)
+def test_any_table_of_accounts_resolves_with_every_account_once_in_its_own_order_and_keys(population, variant):
+    accounts = _variant(population, variant)
+    resolved = resolve(accounts)
+    assert resolved["account_key"].tolist() == accounts["account_key"].tolist()
+    assert resolved["customer_key"].notna().all()
+    assert resolved["match_probability"].dropna().between(0, 1).all()
+    if variant == "keys only":
+        assert resolved["customer_key"].is_unique, "nothing to link on: every account is its own customer"
+
+
+def test_two_identical_accounts_and_two_spellings_of_one_person_are_one_customer():
+    twins = accounts(
+        ("books:1", "books", "Robert Smith", "rob.smith@gmail.com", "US", "Texas", "Austin", "2024-01-01"),
+        ("music:1", "music", "Robert Smith", "rob.smith@gmail.com", "US", "Texas", "Austin", "2024-01-01"),
+    )
+    assert resolve(twins)["customer_key"].nunique() == 1
+    spellings = accounts(
+        ("books:1", "books", "Robert Smith", "rob.smith@gmail.com", "US", "Texas", "Austin", "2024-01-01"),
+        ("music:1", "music", "Bob Smith", "Rob.Smith+music@googlemail.com", "US", "Texas", "Austin", "2024-03-01"),
+    )
+    assert resolve(spellings)["customer_key"].nunique() == 1
+
+
+def test_a_padded_key_comes_back_as_given():
+    resolved = resolve(accounts(
+        (" books:1 ", "books", "Ann Lee", None, "US", None, None, "2024-01-03"),
+        ("music:1", "music", "Ann Lee", None, "US", None, None, "2024-01-04"),
+    ))
+    assert resolved["account_key"].tolist() == [" books:1 ", "music:1"]
+
+
+def test_a_time_that_is_not_a_time_is_refused():
+    with pytest.raises(AccountsInputError, match="signed_up_at"):
+        resolve(accounts(("books:1", "books", "Ann Lee", None, "US", None, None, "last tuesday")))

@@ -34,9 +34,18 @@ def test_names_follow_the_census_so_common_names_are_common(population):
     assert census_names("male.first").names[:3] == ("James", "John", "Robert")
 
 
-def test_households_share_a_mailbox_a_last_name_and_a_city(population, accounts):
+def test_households_share_a_city_mostly_a_last_name_and_often_a_mailbox(population, accounts):
     households = [person for person in population.people if person.household_id]
     assert len(households) / len(population.people) == pytest.approx(2 * identities.HOUSEHOLD_RATE, rel=0.35)
+    by_id = {person.person_id: person for person in population.people}
+    members = [person for person in households if person.household_id != person.person_id]
+    founders = [by_id[person.household_id] for person in members]
+    assert all(member.place == founder.place for member, founder in zip(members, founders))
+    same_name = sum(member.last_name == founder.last_name for member, founder in zip(members, founders))
+    same_mailbox = sum(member.email == founder.email for member, founder in zip(members, founders))
+    # A member copies the person they joined, who may be a member with another name or mailbox.
+    assert same_name / len(members) > 0.6
+    assert 0.3 < same_mailbox / len(members) < 0.6
     accounts = accounts.assign(mailbox=accounts["email"].map(lambda email: normalize_email(email) if email else None))
     people_per_mailbox = accounts.dropna(subset=["mailbox"]).groupby("mailbox")["person_id"].nunique()
     assert (people_per_mailbox > 1).sum() > 20, "strangers to a matcher, sharing one address"
