@@ -73,7 +73,7 @@ def test_every_account_gets_one_customer_keyed_by_its_first_account(case, one_pe
     else:
         # A refused link is one whose customers each already held an account of one business.
         for left, right in links.loc[~joined, ["account_key_l", "account_key_r"]].itertuples(index=False):
-            lines_of = lambda key: set(result.loc[result["customer_key"] == customer_of[key], "account_key"].str.split(":").str[0])  # noqa: E731
+            lines_of = lambda key: set(result.loc[result["customer_key"] == customer_of[key], "account_key"].str.split(":").str[0])
             assert lines_of(left) & lines_of(right)
 
     shuffled = cluster_accounts(
