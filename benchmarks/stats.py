@@ -3,6 +3,7 @@
 Plain functions over numbers, tested without running anything.
 """
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from statistics import median
@@ -58,16 +59,11 @@ def fit_fixed_marginal(rows: Sequence[float], seconds: Sequence[float]) -> Linea
         raise ValueError(f"{len(rows)} row counts but {len(seconds)} timings")
     if len(set(rows)) < 2:
         raise ValueError("the fit needs at least two different row counts (two scales)")
-    count = len(rows)
-    mean_rows = sum(rows) / count
-    mean_seconds = sum(seconds) / count
-    covariance = sum((x - mean_rows) * (y - mean_seconds) for x, y in zip(rows, seconds))
-    variance = sum((x - mean_rows) ** 2 for x in rows)
-    slope = covariance / variance
+    line = statistics.linear_regression(rows, seconds)
     return LinearCost(
-        fixed_seconds=mean_seconds - slope * mean_rows,
-        marginal_seconds_per_million_rows=slope * 1e6,
-        points=count,
+        fixed_seconds=line.intercept,
+        marginal_seconds_per_million_rows=line.slope * 1e6,
+        points=len(rows),
     )
 
 

@@ -14,6 +14,7 @@ from dagster_dbt import DbtCliResource
 from dagster_dbt.core import resource as dagster_dbt_resource
 
 from vision_assets.definitions import defs
+from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform import assets as transform_assets
@@ -287,3 +288,21 @@ def test_snowflake_builds_show_the_declared_column_rules_on_the_columns_too(monk
     assert constraints["sale_key"].unique is True and constraints["sale_key"].nullable is False
     assert constraints["customer_key"].other == ["references dim_customer.customer_key"]
     assert constraints["order_key"].nullable is True and constraints["order_key"].other == []
+
+
+def test_the_dbt_sources_are_written_from_the_landing_contracts(tmp_path, monkeypatch):
+    """One source of truth: __sources.yml is what the contracts give, and `--check` says when it is not."""
+    from vision_assets.transform import dbt_sources
+
+    assert dbt_sources.SOURCES_FILE.read_text() == dbt_sources.render_sources(), (
+        "vision_dbt/models/staging/__sources.yml is stale: run `python -m vision_assets.transform.dbt_sources`"
+    )
+    manifest = json.loads(vision_dbt_project().manifest_path.read_text())
+    raw = {source["name"] for source in manifest["sources"].values() if source["source_name"] == "raw"}
+    assert raw == {table.name for table in SOURCE_TABLES}
+    stale = tmp_path / "__sources.yml"
+    stale.write_text(dbt_sources.render_sources().replace("Vision Books account identifier.", "Books id."))
+    monkeypatch.setattr(dbt_sources, "SOURCES_FILE", stale)
+    assert dbt_sources.main(["--check"]) == 1
+    assert dbt_sources.main([]) == 0
+    assert dbt_sources.main(["--check"]) == 0
