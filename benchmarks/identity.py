@@ -40,18 +40,11 @@ def measure_scale(scale: float, seed: int = SEED) -> dict:
     """Resolve one simulated population with the model and with the exact rule; score both."""
     from vision_assets.identity import resolve_identities
     from vision_assets.identity.baseline import resolve_by_exact_rule
-    from vision_assets.identity.evaluation import evaluate_identity_links
+    from vision_assets.identity.evaluation import evaluate_customers
     from vision_assets.simulate.identities import accounts_and_truth
     from vision_assets.simulate.world import World
 
     accounts, truth = accounts_and_truth(World(date(2026, 1, 1), scale=scale, seed=seed).population)
-    keys = truth["account_key"].str.split(":", n=1)
-    truth = truth.assign(line=keys.str[0], account_id=keys.str[1])
-
-    def scores(customers):
-        parts = customers["account_key"].str.split(":", n=1)
-        return evaluate_identity_links(customers.assign(business_line=parts.str[0], account_id=parts.str[1]), truth)
-
     started = time.perf_counter()
     resolution = resolve_identities(accounts)
     seconds = time.perf_counter() - started
@@ -62,9 +55,9 @@ def measure_scale(scale: float, seed: int = SEED) -> dict:
         "scale": scale,
         "people": int(truth["person_id"].nunique()),
         "accounts": len(accounts),
-        "model": {**scores(resolution.customers), "seconds": seconds, "stages": resolution.seconds,
+        "model": {**evaluate_customers(resolution.customers, truth), "seconds": seconds, "stages": resolution.seconds,
                   "threshold": resolution.threshold, "scored_pairs": resolution.scored_pairs},
-        "exact_rule": {**scores(baseline), "seconds": baseline_seconds},
+        "exact_rule": {**evaluate_customers(baseline, truth), "seconds": baseline_seconds},
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

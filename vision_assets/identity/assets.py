@@ -41,6 +41,8 @@ MIN_RECALL = 0.98
 MAX_FALSE_MERGE_SHARE = 0.001
 REVIEW_PREVIEW_ROWS = 20
 
+# The staged customer tables identity resolution reads, one per business line (dbt's staging models).
+STAGED_CUSTOMER_KEYS = {line: dg.AssetKey(["staging", f"stg_{line}__customers"]) for line in BUSINESS_LINES}
 _STAGED_COLUMNS = [
     "account_key", "business_line", "account_id", "customer_name", "email", "country_code", "region", "city",
     "geography_key", "signed_up_at", "updated_at",
@@ -164,8 +166,7 @@ QUALITY_SCHEMA = declared_schema({
         ),
     },
     ins={
-        line: dg.AssetIn(key=["staging", f"stg_{line}__customers"], metadata={"columns": _STAGED_COLUMNS})
-        for line in BUSINESS_LINES
+        line: dg.AssetIn(key=key, metadata={"columns": _STAGED_COLUMNS}) for line, key in STAGED_CUSTOMER_KEYS.items()
     },
     check_specs=[
         dg.AssetCheckSpec(

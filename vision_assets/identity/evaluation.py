@@ -34,6 +34,19 @@ def evaluate_identity_links(bridge: pd.DataFrame, truth: pd.DataFrame) -> dict[s
         on=["business_line", "account_id"],
         how="inner",
     )
+    return _scores(scored)
+
+
+def evaluate_customers(customers: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float | int]:
+    """Score ``resolve``'s result (account_key, customer_key) against a truth keyed by account_key too."""
+    scored = customers[["account_key", "customer_key"]].merge(
+        truth[["account_key", "person_id"]], on="account_key", how="inner"
+    )
+    return _scores(scored)
+
+
+def _scores(scored: pd.DataFrame) -> dict[str, float | int]:
+    """The scores of accounts that each carry their customer_key and their true person_id."""
     predicted_links = _pair_count(scored.groupby("customer_key").size())
     true_links = _pair_count(scored.groupby("person_id").size())
     correct_links = _pair_count(scored.groupby(["customer_key", "person_id"]).size())

@@ -187,8 +187,7 @@ class ScoredPairs:
     """Every blocked pair of accounts with its match probability and weight, and the trained model."""
 
     pairs: pd.DataFrame  # account_key_l, account_key_r, match_weight, match_probability, *_l/_r columns
-    model: dict  # Splink's settings with the trained m and u probabilities (JSON-serialisable)
-    probability_two_random_accounts_match: float
+    model: dict  # Splink's settings with the prior and the trained m and u probabilities (JSON-serialisable)
 
 
 def score_pairs(features: pd.DataFrame) -> ScoredPairs:
@@ -214,4 +213,4 @@ def score_pairs(features: pd.DataFrame) -> ScoredPairs:
     pairs = predictions.as_pandas_dataframe()
     model = linker.misc.save_model_to_json()
     model["vision_skipped_training_sessions"] = skipped
-    return ScoredPairs(pairs=pairs, model=model, probability_two_random_accounts_match=prior)
+    return ScoredPairs(pairs=pairs, model=model)

@@ -85,6 +85,3 @@ def nicknames_of(first_name: str) -> tuple[str, ...]:
     """The nicknames the table knows for a formal first name, lower-cased and sorted."""
     return tuple(sorted(_nicknamer().nicknames_of(first_name.lower())))
 
-
-def are_nickname_related(left: str, right: str) -> bool:
-    return bool(set(first_name_forms(left)) & set(first_name_forms(right)))

@@ -370,7 +370,8 @@ def accounts_and_truth(population: Population):
     """Every account as staging presents it to identity resolution, and who really holds each one.
 
     Returns (accounts, truth): ``accounts`` has the columns ``vision_assets.identity.resolve`` takes,
-    ``truth`` has ``account_key`` and ``person_id``. For benchmarks and tests that resolve a population
+    ``truth`` has ``account_key`` and, as the simulator's ``identity.csv``, ``line``, ``account_id`` and
+    ``person_id``. For benchmarks and tests that resolve a population
     without building the warehouse.
     """
     import pandas as pd
@@ -385,10 +386,13 @@ def accounts_and_truth(population: Population):
             "region": account.region_as_typed,
             "city": (account.city_as_typed or "").strip() or None,
             "signed_up_at": pd.Timestamp(account.signed_up_at, unit="s", tz="UTC"),
+            "line": line,
+            "account_id": account.account_id,
             "person_id": account.person.person_id,
         }
         for line, accounts in population.accounts.items()
         for account in accounts
     ]
     frame = pd.DataFrame(rows)
-    return frame.drop(columns="person_id"), frame[["account_key", "person_id"]]
+    truth_columns = ["account_key", "line", "account_id", "person_id"]
+    return frame.drop(columns=truth_columns[1:]), frame[truth_columns]

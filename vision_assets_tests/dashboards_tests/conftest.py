@@ -172,10 +172,9 @@ def _dbt_build(root, database, window: str, *selection: str) -> None:
 
 def _resolve_identities(database) -> None:
     """The bridge and the key map, through Dagster and the IO manager, from the staged customers."""
-    from vision_assets.identity.assets import BRIDGE_KEY, KEY_MAP_KEY, identity_resolution
-    from vision_assets.landing.contracts import BUSINESS_LINES
+    from vision_assets.identity.assets import BRIDGE_KEY, KEY_MAP_KEY, STAGED_CUSTOMER_KEYS, identity_resolution
 
-    staged = [dg.AssetSpec(["staging", f"stg_{line}__customers"]) for line in BUSINESS_LINES]
+    staged = [dg.AssetSpec(key) for key in STAGED_CUSTOMER_KEYS.values()]
     result = dg.materialize(
         [*staged, identity_resolution],
         selection=[BRIDGE_KEY, KEY_MAP_KEY],

@@ -17,6 +17,7 @@ from vision_assets.identity.assets import (
     QUALITY_KEY,
     REVIEW_KEY,
     REVIEW_SCHEMA,
+    STAGED_CUSTOMER_KEYS,
     identity_assets,
     identity_resolution,
 )
@@ -39,16 +40,15 @@ def staged():
     """What the four staging customer tables would hold for a small simulated population, and its truth."""
     accounts, truth = accounts_and_truth(World(date(2026, 10, 1), scale=0.3, seed=5).population)
     accounts = accounts.assign(
-        account_id=accounts["account_key"].str.split(":", n=1).str[1],
+        account_id=truth["account_id"],
         geography_key="g",
         signed_up_at=accounts["signed_up_at"].dt.tz_localize(None),
         updated_at=accounts["signed_up_at"].dt.tz_localize(None),
     )[list(STAGED_TYPES)]
-    parts = truth["account_key"].str.split(":", n=1)
-    return accounts, truth.assign(line=parts.str[0], account_id=parts.str[1])[["line", "account_id", "person_id"]]
+    return accounts, truth
 
 
-STAGED_CUSTOMERS = [dg.AssetSpec(["staging", f"stg_{line}__customers"]) for line in BUSINESS_LINES]
+STAGED_CUSTOMERS = [dg.AssetSpec(key) for key in STAGED_CUSTOMER_KEYS.values()]
 
 
 def _create_staging(execute, accounts: pd.DataFrame, schema_prefix: str = "") -> None:
@@ -68,7 +68,7 @@ def test_the_bridge_key_map_review_and_quality_build_on_duckdb(staged, tmp_path,
             connection.execute(f"insert into staging.stg_{line}__customers select * from lines_accounts")
     monkeypatch.setenv("VISION_DATA_DIR", str(tmp_path))
     (tmp_path / "simulator_truth").mkdir()
-    truth.to_csv(tmp_path / "simulator_truth" / IDENTITY_TRUTH_FILE, index=False)
+    truth[["line", "account_id", "person_id"]].to_csv(tmp_path / "simulator_truth" / IDENTITY_TRUTH_FILE, index=False)
 
     result = dg.materialize(
         [*STAGED_CUSTOMERS, *identity_assets],
@@ -132,8 +132,7 @@ def test_the_bridge_builds_on_snowflake_through_the_same_asset(staged, monkeypat
     accounts, truth = staged
     # Every account of 200 people: enough pairs to train on, few enough rows to insert one by one.
     people = truth["person_id"].drop_duplicates().head(200)
-    held = truth[truth["person_id"].isin(people)]
-    accounts = accounts[accounts["account_key"].isin(held["line"] + ":" + held["account_id"])]
+    accounts = accounts[accounts["account_key"].isin(truth.loc[truth["person_id"].isin(people), "account_key"])]
     for name, value in SNOWFLAKE_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SNOWFLAKE_PRIVATE_KEY_PATH", raising=False)

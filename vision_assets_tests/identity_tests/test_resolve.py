@@ -8,7 +8,7 @@ import pytest
 from vision_assets.identity import resolve, resolve_identities
 from vision_assets.identity.baseline import resolve_by_exact_rule
 from vision_assets.identity.clusters import customer_key_of
-from vision_assets.identity.evaluation import evaluate_identity_links
+from vision_assets.identity.evaluation import evaluate_customers
 from vision_assets.identity.features import AccountsInputError, with_features
 from vision_assets.simulate.identities import accounts_and_truth
 from vision_assets.simulate.world import World
@@ -75,14 +75,7 @@ def test_accounts_that_cannot_be_resolved_are_refused_with_the_reason(broken, me
 @pytest.fixture(scope="module")
 def population():
     """Three thousand simulated people (scale 1) and who really holds each of their ~7,000 accounts."""
-    frame, truth = accounts_and_truth(World(date(2026, 10, 1), scale=1, seed=21).population)
-    keys = truth["account_key"].str.split(":", n=1)
-    return frame, truth.assign(line=keys.str[0], account_id=keys.str[1])
-
-
-def _scores(resolved: pd.DataFrame, truth: pd.DataFrame) -> dict:
-    keys = resolved["account_key"].str.split(":", n=1)
-    return evaluate_identity_links(resolved.assign(business_line=keys.str[0], account_id=keys.str[1]), truth)
+    return accounts_and_truth(World(date(2026, 10, 1), scale=1, seed=21).population)
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +85,8 @@ def resolution(population):
 
 def test_on_a_simulated_population_resolution_meets_its_targets_and_beats_the_exact_rule(population, resolution):
     frame, truth = population
-    scores = _scores(resolution.customers, truth)
-    baseline = _scores(resolve_by_exact_rule(frame), truth)
+    scores = evaluate_customers(resolution.customers, truth)
+    baseline = evaluate_customers(resolve_by_exact_rule(frame), truth)
     assert scores["precision"] >= 0.995
     assert scores["recall"] >= 0.98
     assert scores["false_merge_share"] < 0.001
@@ -125,8 +118,7 @@ def test_at_scale_30_resolution_meets_the_issues_targets_on_populations_it_was_n
     """90,000 people, ~210,000 accounts, seeds never used in development (the benchmark measures 2027):
     pairwise precision at least 99.5 %, recall at least 98 %, false merges under 0.1 % of customers."""
     frame, truth = accounts_and_truth(World(date(2026, 1, 1), scale=30, seed=seed).population)
-    keys = truth["account_key"].str.split(":", n=1)
-    scores = _scores(resolve(frame), truth.assign(line=keys.str[0], account_id=keys.str[1]))
+    scores = evaluate_customers(resolve(frame), truth)
     assert scores["precision"] >= 0.995, scores
     assert scores["recall"] >= 0.98, scores
     assert scores["false_merge_share"] < 0.001, scores

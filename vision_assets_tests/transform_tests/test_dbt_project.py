@@ -18,7 +18,11 @@ from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.partitions import daily_partitions
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.transform import assets as transform_assets
-from vision_assets.transform.assets import dbt_dimension_and_daily_models, dbt_rollup_models, dbt_staging_models
+from vision_assets.transform.assets import (
+    dbt_dimension_and_daily_models,
+    dbt_rollup_models,
+    dbt_staging_models,
+)
 from vision_assets.transform.project import (
     INVOCATION_FOLDERS_KEPT,
     VisionDbtCliResource,
@@ -290,19 +294,25 @@ def test_snowflake_builds_show_the_declared_column_rules_on_the_columns_too(monk
     assert constraints["order_key"].nullable is True and constraints["order_key"].other == []
 
 
-def test_the_dbt_sources_are_written_from_the_landing_contracts(tmp_path, monkeypatch):
-    """One source of truth: __sources.yml is what the contracts give, and `--check` says when it is not."""
+def test_the_dbt_sources_are_written_from_the_contracts_and_the_bridges_columns(tmp_path, monkeypatch):
+    """One source of truth: each sources file is what its Python gives, and `--check` says when it is not."""
     from vision_assets.transform import dbt_sources
 
-    assert dbt_sources.SOURCES_FILE.read_text() == dbt_sources.render_sources(), (
-        "vision_dbt/models/staging/__sources.yml is stale: run `python -m vision_assets.transform.dbt_sources`"
-    )
+    for path, expected in (
+        (dbt_sources.SOURCES_FILE, dbt_sources.render_sources()),
+        (dbt_sources.IDENTITY_SOURCES_FILE, dbt_sources.render_identity_sources()),
+    ):
+        assert path.read_text() == expected, f"{path} is stale: run `python -m vision_assets.transform.dbt_sources`"
     manifest = json.loads(vision_dbt_project().manifest_path.read_text())
     raw = {source["name"] for source in manifest["sources"].values() if source["source_name"] == "raw"}
     assert raw == {table.name for table in SOURCE_TABLES}
-    stale = tmp_path / "__sources.yml"
+    stale, identity = tmp_path / "__sources.yml", tmp_path / "_identity__sources.yml"
     stale.write_text(dbt_sources.render_sources().replace("Vision Books account identifier.", "Books id."))
+    identity.write_text(dbt_sources.render_identity_sources())
     monkeypatch.setattr(dbt_sources, "SOURCES_FILE", stale)
+    monkeypatch.setattr(dbt_sources, "IDENTITY_SOURCES_FILE", identity)
     assert dbt_sources.main(["--check"]) == 1
     assert dbt_sources.main([]) == 0
     assert dbt_sources.main(["--check"]) == 0
+    identity.write_text(identity.read_text().replace("account_key", "account_id", 1))
+    assert dbt_sources.main(["--check"]) == 1
