@@ -47,6 +47,10 @@ setup(
         "splink>=5,<6",
         "nicknames",
         "names",
+        # The dashboards, the index and the trust panels are rendered from templates with one stylesheet.
+        "jinja2",
+        # `make run` draws a progress bar over the days it builds.
+        "tqdm",
     ],
     extras_require={
         "dev": [
@@ -56,8 +60,8 @@ setup(
             # `make test` runs on two workers (vision_assets_tests/conftest.py keeps a module on one).
             "pytest-xdist",
             "fakesnow",
-            # The dashboards' browser test talks to headless Chromium over the DevTools protocol.
-            "websockets",
+            # The dashboards' browser test drives Debian's chromium through chromium-driver.
+            "selenium",
         ],
     },
 )
