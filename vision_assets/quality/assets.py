@@ -20,8 +20,8 @@ from vision_assets.trust.declared import declared_schema
 from vision_assets.trust.status import REPORTS_ON_LANDINGS_TAG
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
+    current_warehouse,
     final_unless_transient,
-    warehouse_name,
     warehouse_pool,
 )
 
@@ -55,7 +55,7 @@ def _line(frame_row) -> str:
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="analytics",
     owners=["team:data-platform"],
-    kinds={"python", "pandas", warehouse_name()},
+    kinds={"python", "pandas", current_warehouse().name},
     # What it shows of a line that is behind is the point: trust judges its own days, not its inputs'.
     tags={"layer": "analytics", REPORTS_ON_LANDINGS_TAG: "true"},
     metadata={"partition_expr": "day", "dagster/column_schema": declared_schema(ledger.COLUMNS)},

@@ -31,8 +31,8 @@ from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.resources import LandingZone
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
+    current_warehouse,
     fail_fast_unless_transient,
-    warehouse_name,
     warehouse_pool,
 )
 
@@ -93,7 +93,7 @@ def _raw_asset_spec(table: SourceTable) -> dg.AssetSpec:
         description=_description(table),
         group_name=table.line,
         owners=[f"team:{table.line}-data"],
-        kinds={"python", "pandas", warehouse_name()},
+        kinds={"python", "pandas", current_warehouse().name},
         tags={"layer": "raw", "business_line": table.line},
         partitions_def=daily_partitions,
         metadata={

@@ -47,7 +47,7 @@ from vision_assets.transform.translator import (
     VisionDbtTranslator,
     column_schema_with_constraints,
 )
-from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, warehouse_name, warehouse_pool
+from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, current_warehouse, warehouse_pool
 
 _project = vision_dbt_project()
 _ROLLUP_SELECTION = f"tag:{ROLLUP_TAG}"
@@ -67,7 +67,7 @@ def _build(
     args = ["build", "--full-refresh"] if full_refresh else ["build"]
     with environment_variables(environment or {}):
         invocation = dbt.cli(args, context=context, target_path=target_path)
-    if warehouse_name() == "duckdb":
+    if current_warehouse().table_metadata_from_dbt_log:
         yield from _streamed_with_logged_table_metadata(invocation)
     else:
         yield from _with_table_metadata(invocation)

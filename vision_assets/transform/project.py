@@ -1,7 +1,7 @@
 """The dbt project as Dagster sees it, built once per process.
 
 The same ``vision_dbt`` project serves both warehouses: its ``duckdb`` target is the embedded warehouse,
-its ``snowflake`` target production, chosen by ``VISION_WAREHOUSE`` like the IO manager. Each target keeps
+its ``snowflake`` target production, the chosen backend's ``dbt_target`` (:mod:`vision_assets.warehouse`). Each target keeps
 its own manifest (``target/<target>/``) so switching warehouses never reads a manifest compiled for the
 other adapter.
 """
@@ -20,13 +20,13 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from vision_assets.paths import DBT_PROJECT_DIR, duckdb_path
-from vision_assets.warehouse import warehouse_name
+from vision_assets.warehouse import current_warehouse
 
 _PROJECT_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 
 
 def dbt_target() -> str:
-    return warehouse_name()
+    return current_warehouse().dbt_target
 
 
 def dbt_executable() -> str:
@@ -77,7 +77,7 @@ class VisionDbtCliResource(DbtCliResource):
         runs dbt without an adapter, as it does when building one fails. On Snowflake the adapter is built as
         before (the column metadata uses it).
         """
-        if self.target == "duckdb":
+        if current_warehouse().table_metadata_from_dbt_log:
             return None
         return super()._initialize_dbt_core_adapter(args)
 

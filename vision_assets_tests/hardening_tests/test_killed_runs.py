@@ -30,7 +30,8 @@ from pathlib import Path
 import dagster as dg
 from vision_assets.raw.assets import raw_assets
 from vision_assets.resources import LandingZone
-from vision_assets.warehouse import DeclaredSchemaDuckDBPandasTypeHandler, VisionDuckDBPandasIOManager
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
+from vision_assets.warehouse.duckdb import DeclaredSchemaDuckDBPandasTypeHandler
 
 landing, database, marker, kill_at, first_day, day = sys.argv[1:]
 resources = {"io_manager": VisionDuckDBPandasIOManager(database=database), "landing_zone": LandingZone(root=landing)}

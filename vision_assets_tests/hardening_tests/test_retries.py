@@ -10,16 +10,16 @@ from vision_assets.definitions import defs
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME
 from vision_assets.raw.assets import build_raw_line_asset
 from vision_assets.resources import LandingZone
-from vision_assets.snowflake_warehouse import AtomicSnowflakePandasTypeHandler
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
-    DeclaredSchemaDuckDBPandasTypeHandler,
     VisionDuckDBPandasIOManager,
     final_unless_transient,
     is_transient,
     snowflake_io_manager,
     warehouse_pool,
 )
+from vision_assets.warehouse.duckdb import DeclaredSchemaDuckDBPandasTypeHandler
+from vision_assets.warehouse.snowflake import AtomicSnowflakePandasTypeHandler
 from vision_assets_tests.hardening_tests.conftest import DAY
 from vision_assets_tests.raw_tests.test_raw_assets import landed_rows, warehouse_rows
 from vision_assets_tests.raw_tests.test_snowflake_path import snowflake_env  # noqa: F401 (a fixture)

@@ -1,10 +1,10 @@
-"""The Snowflake IO manager with the same schema rules as the embedded warehouse.
+"""The production warehouse: Snowflake, with the same schema rules as the embedded warehouse.
 
-Kept apart from :mod:`vision_assets.warehouse` because the Snowflake connector takes seconds to import,
-a cost the embedded warehouse should not pay. The shipped ``SnowflakePandasIOManager`` creates a table
+Imported only when Snowflake is the chosen backend (:mod:`vision_assets.warehouse`): the Snowflake connector
+takes seconds to import, a cost the embedded warehouse should not pay. The shipped ``SnowflakePandasIOManager`` creates a table
 from the first frame it writes and keeps that schema (dagster-io/dagster#13098); here the table is
 created from the asset's declared ``dagster/column_schema`` and evolved by the same rule as on DuckDB
-(:func:`vision_assets.warehouse.plan_schema_change`), before the partition is deleted.
+(:func:`vision_assets.warehouse.schema.plan_schema_change`), before the partition is deleted.
 
 A write is all or nothing, as on DuckDB. The shipped IO manager deletes the partition, then calls
 ``write_pandas``, each committed on its own: a failure or a killed process between the two would leave the
@@ -14,14 +14,17 @@ target (a temporary table of the session), and only then are the delete and an `
 the load table committed together.
 """
 
+import os
+
+import dagster as dg
 from dagster._core.definitions.metadata import TableMetadataSet
 from dagster._core.storage.db_io_manager import DbIOManager, DbTypeHandler, TableSlice
 from dagster_snowflake.snowflake_io_manager import SnowflakeDbClient, _get_cleanup_statement
 from dagster_snowflake_pandas import SnowflakePandasIOManager, SnowflakePandasTypeHandler
 from dagster_snowflake_pandas import snowflake_pandas_type_handler as shipped_handler
 
-from vision_assets.warehouse import (
-    FailFastIOManager,
+from vision_assets.warehouse.errors import FailFastIOManager
+from vision_assets.warehouse.schema import (
     check_frame_against_declared,
     checked_identifier,
     declared_columns,
@@ -165,3 +168,28 @@ class VisionSnowflakePandasIOManager(SnowflakePandasIOManager):
                 default_load_type=self.default_load_type(),
             )
         )
+
+
+def snowflake_io_manager() -> VisionSnowflakePandasIOManager:
+    """The IO manager on the account the ``SNOWFLAKE_*`` variables name (the backend's ``settings`` in :mod:`vision_assets.warehouse`).
+
+    Every field is a ``dg.EnvVar``: read when a run starts, never written into code, config or the UI.
+    Key-pair authentication when ``SNOWFLAKE_PRIVATE_KEY_PATH`` is set, a password otherwise.
+    """
+    authentication = (
+        {
+            "private_key_path": dg.EnvVar("SNOWFLAKE_PRIVATE_KEY_PATH"),
+            "private_key_password": dg.EnvVar("SNOWFLAKE_PRIVATE_KEY_PASSWORD"),
+        }
+        if os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH")
+        else {"password": dg.EnvVar("SNOWFLAKE_PASSWORD")}
+    )
+    return VisionSnowflakePandasIOManager(
+        account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
+        user=dg.EnvVar("SNOWFLAKE_USER"),
+        database=dg.EnvVar("SNOWFLAKE_DATABASE"),
+        warehouse=dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
+        role=dg.EnvVar("SNOWFLAKE_ROLE"),
+        store_timestamps_as_strings=False,
+        **authentication,
+    )
