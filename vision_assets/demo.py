@@ -6,20 +6,25 @@ holds a demo is continued from its first day up to yesterday (the simulator give
 days it already wrote), so a later ``make run`` adds the days since. ``--start`` fixes the window instead
 (``--start 2026-10-01 --days 30``), so the same command on any machine builds the same warehouse.
 
+It prints one line per phase (landing, loading the definitions, building); Dagster's and dbt's logs go to
+``data/logs/make-run-<time>/``, and a failure prints the failing step with the end of its log.
+
 The Dagster instance under ``data/`` keeps every run, so after `make run` the UI (`make dev`) shows the
 materializations, checks and lineage.
 """
 
 import argparse
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 
 from vision_assets import paths
+from vision_assets.console import failure_report, phase, progress, run_logger
 from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.landing.layout import DAY_FORMAT, SUCCESS_MARKER
-from vision_assets.runs import materialize_days
+from vision_assets.partitions import record_partitions_start
 from vision_assets.simulate import simulate
 from vision_assets.summary import warehouse_summary
 
@@ -66,29 +71,69 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     first_day, last_day = demo_window(args.start, args.days, paths.landing_root())
     days = (last_day - first_day).days + 1
+    logs = paths.logs_dir() / datetime.now(UTC).strftime("make-run-%Y%m%dT%H%M%SZ")
+    print(f"Vision demo: {days} days, {first_day} to {last_day}, scale {args.scale}; logs in {logs}")
 
-    print(f"Landing {days} days, {first_day} to {last_day}, at scale {args.scale} into {paths.landing_root()} ...")
-    simulate(
-        paths.landing_root(),
-        paths.simulator_truth_root(),
-        start=first_day,
-        days=days,
-        scale=args.scale,
-        seed=args.seed,
-        skip_complete_days=True,
-    )
+    with phase("Landed", logs / "landing.log") as landing, progress(days, "day", "landing") as bar:
+        report = simulate(
+            paths.landing_root(),
+            paths.simulator_truth_root(),
+            start=first_day,
+            days=days,
+            scale=args.scale,
+            seed=args.seed,
+            skip_complete_days=True,
+            on_day=lambda _day: bar.update(1),
+        )
+        landing.summary = (
+            f"{len(report.days_written)} days written ({sum(report.rows_written.values()):,} rows in "
+            f"{len(SOURCE_TABLES)} tables), {len(report.days_skipped)} already there, "
+            f"in {paths.landing_root()}"
+        )
 
-    from vision_assets.definitions import defs  # after the landing exists: loading parses the dbt project
+    # The partitions start where the demo's data starts: recorded before the definitions are imported.
+    record_partitions_start(first_day)
+    with phase("Loaded the definitions", logs / "definitions.log") as loading:
+        # After the landing exists: loading parses the dbt project.
+        from vision_assets.definitions import defs
+        from vision_assets.runs import materialize_days, materialize_days_steps
 
-    print(f"Materializing every asset for {first_day} .. {last_day} in one run ...")
-    result = materialize_days(defs, dg.DagsterInstance.get(), first_day, last_day)
+        loading.summary = f"{len(defs.resolve_asset_graph().get_all_asset_keys())} assets"
+
+    run_log = logs / "run.log"
+    with phase("Built", run_log) as building:
+        instance = dg.DagsterInstance.get()
+        with progress(materialize_days_steps(defs), "step", "building") as bar:
+            result = materialize_days(
+                defs, instance, first_day, last_day, logger=run_logger(run_log, bar), raise_on_error=False
+            )
+        if not result.success:
+            building.summary = "FAILED"
+        else:
+            building.summary = _built_summary(result, days)
     if not result.success:
-        raise SystemExit("The run failed; see the log above or the run in the Dagster UI (make dev).")
+        print(failure_report(result, run_log), file=sys.stderr)
+        print(f"The run is in the Dagster UI too (make dev): run {result.run_id}.", file=sys.stderr)
+        raise SystemExit(1)
+
     print()
     print(warehouse_summary(paths.duckdb_path()))
     print()
     print(f"Dashboards: open {paths.dashboards_dir() / 'index.html'} in a browser (works offline).")
     print("Next: `make dev` and open http://127.0.0.1:3000 to walk the lineage, checks and freshness.")
+
+
+def _built_summary(result: dg.ExecuteInProcessResult, days: int) -> str:
+    materializations = result.get_asset_materialization_events()
+    checks = result.get_asset_check_evaluations()
+    passed = sum(check.passed for check in checks)
+    warned = sum(not check.passed and check.severity == dg.AssetCheckSeverity.WARN for check in checks)
+    failed = len(checks) - passed - warned
+    assets = {event.asset_key for event in materializations}
+    return (
+        f"{len(assets)} assets over {days} days in one run ({len(materializations)} materializations); "
+        f"checks: {passed} passed, {warned} warned, {failed} failed"
+    )
 
 
 if __name__ == "__main__":

@@ -29,3 +29,13 @@ def duckdb_path() -> Path:
 
 def dashboards_dir() -> Path:
     return data_dir() / "dashboards"
+
+
+def partitions_start_file() -> Path:
+    """Where a demo records the first day of its data (:func:`vision_assets.partitions.partitions_start`)."""
+    return data_dir() / "partitions_start"
+
+
+def logs_dir() -> Path:
+    """Where `make run` writes Dagster's and dbt's logs, one folder per run."""
+    return data_dir() / "logs"

@@ -1,5 +1,6 @@
 """Run the simulated world over a range of days and write the landing zone and the ground truth."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,11 +29,13 @@ def simulate(
     scale: float = 1.0,
     seed: int = 7,
     skip_complete_days: bool = False,
+    on_day: Callable[[date], None] | None = None,
 ) -> SimulationReport:
     """Write ``days`` days of every business line's export from ``start`` on.
 
     With ``skip_complete_days`` a day whose every table already has its ``_SUCCESS`` marker is simulated
     (the world must still move through it) but not rewritten, so re-running `make run` is cheap.
+    ``on_day`` is called with each day once it is done (a progress bar's hook).
     """
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -46,12 +49,16 @@ def simulate(
         exports = world.simulate_day(day)
         if skip_complete_days and day_is_written(landing_root, list(SOURCE_TABLES), day):
             report.days_skipped.append(day)
+            if on_day is not None:
+                on_day(day)
             continue
         for table in SOURCE_TABLES:
             frame = exports[table.name]
             write_table_day(landing_root, table, day, frame)
             report.rows_written[table.name] = report.rows_written.get(table.name, 0) + len(frame)
         report.days_written.append(day)
+        if on_day is not None:
+            on_day(day)
     truth_root.mkdir(parents=True, exist_ok=True)
     world.identity_truth().to_csv(truth_root / IDENTITY_TRUTH_FILE, index=False, lineterminator="\n")
     world.people_truth().to_csv(truth_root / PEOPLE_TRUTH_FILE, index=False, lineterminator="\n")
