@@ -17,6 +17,7 @@ from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.definitions.freshness_evaluator import FRESHNESS_EVALUATORS_BY_POLICY_TYPE
 from dagster._core.loader import LoadingContext
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.tags import KIND_PREFIX
 
 from vision_assets.trust.data_through import DataThrough
 from vision_assets.trust.lineage import dotted
@@ -123,6 +124,15 @@ def _hours(delta) -> str:
     return f"{hours:g} hours"
 
 
+def _kinds(node: BaseAssetNode) -> list[str]:
+    """An asset's kinds. The code location's graph has them as a field; a snapshot's graph (what ``vision
+    trust`` reads) as ``dagster/kind/<kind>`` tags, which is how Dagster stores them."""
+    kinds = getattr(node, "kinds", None)
+    if kinds is None:
+        kinds = {tag.removeprefix(KIND_PREFIX) for tag in node.tags if tag.startswith(KIND_PREFIX)}
+    return sorted(kinds)
+
+
 def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.AssetKey) -> AssetStatus:
     node = graph.get(key)
     policy = node.freshness_policy_or_from_metadata
@@ -131,7 +141,7 @@ def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.Ass
         description=(node.description or "").strip(),
         owners=list(node.owners),
         group=node.group_name,
-        kinds=sorted(node.kinds),
+        kinds=_kinds(node),
         code_version=node.code_version,
         freshness_policy=describe_policy(policy),
         business_line=node.tags.get("business_line"),
@@ -210,9 +220,11 @@ def _checks(
     if not check_keys:
         return []
     records = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    # The check nodes, which both the code location's graph and a snapshot's have (only the first has specs).
+    specs = {check.key: check for check in graph.asset_check_nodes if check.key in set(check_keys)}
     checks = []
     for check_key in check_keys:
-        spec = graph.get_check_spec(check_key)
+        spec = specs[check_key]
         record = records.get(check_key)
         if record is None:
             checks.append(CheckStatus(check_key.name, spec.description or "", spec.blocking, "NEVER_RUN"))
