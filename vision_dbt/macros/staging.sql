@@ -1,4 +1,12 @@
 {#
+    What every staging model shares, whatever its table: how duplicate landed copies are settled
+    (`rank_landed_copies`) and how the event tables re-stage incrementally (below). The shape of each table
+    family (customers, catalog, orders, engagement, memberships, billing, reviews) is one macro in
+    macros/staging/<family>.sql, which each business line's model calls with the names its export uses.
+#}
+
+
+{#
     Every staging model keeps one landed copy of each record: the same event or snapshot row may land
     twice (a re-landed day, a file sent again, a timestamp corrected onto another day). This ranks the
     copies of each `key` newest first (by default the latest load, then the latest file name); the model
@@ -14,193 +22,6 @@
         ) as copy_rank
     from {{ relation }}
 {%- endmacro %}
-
-
-{#
-    The staging shape the business lines' billing and order exports share: rename and cast the landed
-    columns, keep the latest landed copy of each event (a re-landed day or a file sent twice), and convert
-    amounts to USD. One macro, so the four lines cannot drift apart; each model passes the column names its
-    line's export uses.
-#}
-
-{% macro stage_billing(line, account_column, membership_column, with_orders=false) %}
-
-with
-
-{{ events_to_restage(
-    source('raw', line ~ '_billing'), landed_id='billing_event_id', landed_at='occurred_at',
-    staged_id='billing_event_id'
-) }}
-
-source as (
-
-    select * from {{ source('raw', line ~ '_billing') }}
-    {{ where_event_restaged('billing_event_id') }}
-
-),
-
-rates as (
-
-    select * from {{ ref('currency_rates') }}
-
-),
-
-renamed as (
-
-    select
-        '{{ line }}' as business_line,
-        '{{ line }}:' || trim(billing_event_id) as billing_event_key,
-        trim(billing_event_id) as billing_event_id,
-        '{{ line }}:' || trim({{ account_column }}) as account_key,
-        trim({{ account_column }}) as account_id,
-        '{{ line }}:' || nullif(trim({{ membership_column }}), '') as membership_key,
-        nullif(trim({{ membership_column }}), '') as membership_id,
-        {%- if with_orders %}
-        '{{ line }}:' || nullif(trim(order_id), '') as order_key,
-        nullif(trim(order_id), '') as order_id,
-        {%- endif %}
-        lower(trim(event_type)) as event_type,
-        cast(amount as decimal(18, 2)) as amount,
-        upper(trim(currency)) as currency,
-        occurred_at,
-        _loaded_at as loaded_at,
-        _source_file as source_file
-    from source
-
-),
-
-copies as (
-
-    {{ rank_landed_copies('renamed', 'billing_event_id') }}
-
-),
-
-final as (
-
-    select
-        copies.billing_event_key,
-        copies.business_line,
-        copies.billing_event_id,
-        copies.account_key,
-        copies.account_id,
-        copies.membership_key,
-        copies.membership_id,
-        {%- if with_orders %}
-        copies.order_key,
-        copies.order_id,
-        {%- endif %}
-        copies.event_type,
-        copies.amount,
-        copies.currency,
-        {{ to_usd('copies.amount', 'rates.units_per_usd') }} as amount_usd,
-        cast(case copies.event_type
-            when 'payment' then 1
-            when 'refund' then -1
-            else 0
-        end * copies.amount as decimal(18, 2)) as signed_amount,
-        cast(case copies.event_type
-            when 'payment' then 1
-            when 'refund' then -1
-            else 0
-        end * {{ to_usd('copies.amount', 'rates.units_per_usd') }} as decimal(18, 2)) as signed_amount_usd,
-        copies.occurred_at,
-        copies.loaded_at
-    from copies
-    left join rates
-        on copies.currency = rates.currency
-    where copies.copy_rank = 1
-
-)
-
-{{ select_restaged('final', 'billing_event_key') }}
-
-{% endmacro %}
-
-
-{% macro stage_order_lines(line, account_column, product_column) %}
-
-with
-
-{{ events_to_restage(
-    source('raw', line ~ '_orders'), landed_id='order_id', landed_at='ordered_at', staged_id='order_id'
-) }}
-
-source as (
-
-    select * from {{ source('raw', line ~ '_orders') }}
-    {{ where_event_restaged('order_id') }}
-
-),
-
-rates as (
-
-    select * from {{ ref('currency_rates') }}
-
-),
-
-renamed as (
-
-    select
-        '{{ line }}' as business_line,
-        '{{ line }}:' || trim(order_id) || ':' || cast(line_number as varchar) as order_line_key,
-        '{{ line }}:' || trim(order_id) as order_key,
-        trim(order_id) as order_id,
-        cast(line_number as integer) as line_number,
-        '{{ line }}:' || trim({{ account_column }}) as account_key,
-        trim({{ account_column }}) as account_id,
-        '{{ line }}:' || trim({{ product_column }}) as product_key,
-        trim({{ product_column }}) as product_id,
-        cast(quantity as integer) as quantity,
-        cast(unit_price as decimal(18, 2)) as unit_price,
-        cast(discount_amount as decimal(18, 2)) as discount_amount,
-        upper(trim(currency)) as currency,
-        ordered_at as occurred_at,
-        _loaded_at as loaded_at,
-        _source_file as source_file
-    from source
-
-),
-
-copies as (
-
-    {{ rank_landed_copies('renamed', 'order_id, line_number') }}
-
-),
-
-final as (
-
-    select
-        copies.order_line_key,
-        copies.order_key,
-        copies.business_line,
-        copies.order_id,
-        copies.line_number,
-        copies.account_key,
-        copies.account_id,
-        copies.product_key,
-        copies.product_id,
-        copies.quantity,
-        copies.unit_price,
-        copies.discount_amount,
-        cast(copies.quantity * copies.unit_price as decimal(18, 2)) as gross_amount,
-        cast(copies.quantity * copies.unit_price - copies.discount_amount as decimal(18, 2)) as net_amount,
-        copies.currency,
-        {{ to_usd('copies.quantity * copies.unit_price', 'rates.units_per_usd') }} as gross_amount_usd,
-        {{ to_usd('copies.discount_amount', 'rates.units_per_usd') }} as discount_amount_usd,
-        {{ to_usd('copies.quantity * copies.unit_price', 'rates.units_per_usd') }}
-        - {{ to_usd('copies.discount_amount', 'rates.units_per_usd') }} as net_amount_usd,
-        copies.occurred_at,
-        copies.loaded_at
-    from copies
-    left join rates
-        on copies.currency = rates.currency
-    where copies.copy_rank = 1
-
-)
-
-{{ select_restaged('final', 'order_line_key') }}
-
-{% endmacro %}
 
 
 {#
@@ -246,18 +67,15 @@ final as (
     the currency rates seed is not a load: rebuild the staging tables whole (`full_refresh` in the Dagster
     launchpad, `dbt build --full-refresh` by hand).
 
-    Usage, in a model whose staged rows carry the key, the event id, `occurred_at` (the raw event time,
-    which decides the landing day) and `loaded_at`:
+    Usage, in a family's macro (macros/staging/) whose staged rows carry the key, the event id,
+    `occurred_at` (the raw event time, which decides the landing day) and `loaded_at`; the model calls
+    `incremental_staging_config('<key>')` and the macro:
 
-        {{ incremental_staging_config('<key>') }}
         with
-        {{ events_to_restage(source('raw', '<table>'), landed_id='<raw id column>',
-                             landed_at='<raw event time column>', staged_id='<staged id column>') }}
-        source as (
-            select * from {{ source('raw', '<table>') }}
-            {{ where_event_restaged('<raw id column>') }}   -- nothing on a whole build
-        ),
-        renamed as (...), copies as ({{ rank_landed_copies('renamed', '<event id>') }}), final as (...)
+        {{ restaged_source(source('raw', '<table>'), landed_id='<raw id column>',
+                           landed_at='<raw event time column>', staged_id='<staged id column>') }}
+        renamed as (select ... from source), copies as ({{ rank_landed_copies('renamed', '<event id>') }}),
+        final as (...)
         {{ select_restaged('final', '<key>') }}
 #}
 
@@ -314,6 +132,23 @@ events_to_restage as (
     where {{ landed_id }} in (select event_id from events_to_restage)
         and {{ id_between(landed_id, 'event_id', 'events_to_restage') }}
     {%- endif %}
+{%- endmacro %}
+
+
+{#
+    The first CTEs of a staging event table: those that find the events to re-stage (`events_to_restage`),
+    then `source`, the landed rows to stage: every landed copy of those events, or every landed row on a
+    whole build. One macro, so the raw table and its id column are named once.
+#}
+{% macro restaged_source(landed, landed_id, landed_at, staged_id) -%}
+{{ events_to_restage(landed, landed_id=landed_id, landed_at=landed_at, staged_id=staged_id) }}
+
+source as (
+
+    select * from {{ landed }}
+    {{ where_event_restaged(landed_id) }}
+
+),
 {%- endmacro %}
 
 

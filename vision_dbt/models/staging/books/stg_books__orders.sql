@@ -1,5 +1,5 @@
 -- One row per Vision Books order line, with its amounts in local currency and in USD.
--- The shared shape is in macros/staging.sql; this line's export names its columns.
+-- The shared shape is in macros/staging/orders.sql; this line's export names its columns.
 
 {{ incremental_staging_config('order_line_key') }}
 

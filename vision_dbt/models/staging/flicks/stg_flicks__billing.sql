@@ -1,5 +1,5 @@
 -- One row per Vision Flicks billing event, with its amount in local currency and in USD.
--- The shared shape is in macros/staging.sql; this line's export names its columns.
+-- The shared shape is in macros/staging/billing.sql; this line's export names its columns.
 
 {{ incremental_staging_config('billing_event_key') }}
 
