@@ -1,57 +1,7 @@
 -- One row per Vision Books account: the latest exported version of each customer.
+-- The shared shape is in macros/staging/customers.sql; this line's export names its columns.
 
-with
-
-source as (
-
-    select * from {{ source('raw', 'books_customers') }}
-
-),
-
-renamed as (
-
-    select
-        'books' as business_line,
-        'books:' || trim(customer_id) as account_key,
-        trim(customer_id) as account_id,
-        nullif(trim(full_name), '') as customer_name,
-        nullif(trim(email), '') as email,
-        upper(trim(country)) as country_code,
-        nullif(trim(region), '') as region,
-        nullif(trim(city), '') as city,
-        {{ geography_key('country', 'region', 'city') }} as geography_key,
-        signup_at as signed_up_at,
-        updated_at,
-        _loaded_at as loaded_at,
-        _source_file as source_file
-    from source
-
-),
-
-versions as (
-
-    {{ rank_landed_copies('renamed', 'account_id', newest_first='updated_at desc, loaded_at desc, source_file desc') }}
-
-),
-
-final as (
-
-    select
-        account_key,
-        business_line,
-        account_id,
-        customer_name,
-        email,
-        country_code,
-        region,
-        city,
-        geography_key,
-        signed_up_at,
-        updated_at,
-        loaded_at
-    from versions
-    where copy_rank = 1
-
-)
-
-select * from final
+{{ stage_customers(
+    'books', account_column='customer_id', name_column='full_name', email_column='email',
+    country_column='country', region_column='region', signed_up_at_column='signup_at'
+) }}

@@ -1,59 +1,9 @@
 -- One row per Vision Mart account: the latest exported version of each shopper.
+-- The shared shape is in macros/staging/customers.sql; this line's export names its columns.
+-- Vision Mart alone exports the billing address's postal code.
 
-with
-
-source as (
-
-    select * from {{ source('raw', 'mart_customers') }}
-
-),
-
-renamed as (
-
-    select
-        'mart' as business_line,
-        'mart:' || trim(shopper_id) as account_key,
-        trim(shopper_id) as account_id,
-        nullif(trim(full_name), '') as customer_name,
-        nullif(trim(email), '') as email,
-        upper(trim(country)) as country_code,
-        nullif(trim(region), '') as region,
-        nullif(trim(city), '') as city,
-        nullif(trim(postal_code), '') as postal_code,
-        {{ geography_key('country', 'region', 'city') }} as geography_key,
-        registered_at as signed_up_at,
-        updated_at,
-        _loaded_at as loaded_at,
-        _source_file as source_file
-    from source
-
-),
-
-versions as (
-
-    {{ rank_landed_copies('renamed', 'account_id', newest_first='updated_at desc, loaded_at desc, source_file desc') }}
-
-),
-
-final as (
-
-    select
-        account_key,
-        business_line,
-        account_id,
-        customer_name,
-        email,
-        country_code,
-        region,
-        city,
-        postal_code,
-        geography_key,
-        signed_up_at,
-        updated_at,
-        loaded_at
-    from versions
-    where copy_rank = 1
-
-)
-
-select * from final
+{{ stage_customers(
+    'mart', account_column='shopper_id', name_column='full_name', email_column='email',
+    country_column='country', region_column='region', signed_up_at_column='registered_at',
+    line_columns={'postal_code': "nullif(trim(postal_code), '')"}
+) }}

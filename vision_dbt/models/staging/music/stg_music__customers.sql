@@ -1,57 +1,7 @@
 -- One row per Vision Music account: the latest exported version of each listener.
+-- The shared shape is in macros/staging/customers.sql; this line's export names its columns.
 
-with
-
-source as (
-
-    select * from {{ source('raw', 'music_customers') }}
-
-),
-
-renamed as (
-
-    select
-        'music' as business_line,
-        'music:' || trim(listener_id) as account_key,
-        trim(listener_id) as account_id,
-        nullif(trim(name), '') as customer_name,
-        nullif(trim(email), '') as email,
-        upper(trim(country)) as country_code,
-        nullif(trim(region), '') as region,
-        nullif(trim(city), '') as city,
-        {{ geography_key('country', 'region', 'city') }} as geography_key,
-        joined_at as signed_up_at,
-        updated_at,
-        _loaded_at as loaded_at,
-        _source_file as source_file
-    from source
-
-),
-
-versions as (
-
-    {{ rank_landed_copies('renamed', 'account_id', newest_first='updated_at desc, loaded_at desc, source_file desc') }}
-
-),
-
-final as (
-
-    select
-        account_key,
-        business_line,
-        account_id,
-        customer_name,
-        email,
-        country_code,
-        region,
-        city,
-        geography_key,
-        signed_up_at,
-        updated_at,
-        loaded_at
-    from versions
-    where copy_rank = 1
-
-)
-
-select * from final
+{{ stage_customers(
+    'music', account_column='listener_id', name_column='name', email_column='email',
+    country_column='country', region_column='region', signed_up_at_column='joined_at'
+) }}
