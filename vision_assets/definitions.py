@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from vision_assets.automation.backfills import warehouse_days_job
 from vision_assets.automation.policies import (
     layer_policies,
     partition_freshness_checks,
@@ -28,7 +29,7 @@ freshness_checks = partition_freshness_checks(assets)
 defs = dg.Definitions(
     assets=assets,
     asset_checks=[*recommendation_checks, *freshness_checks],
-    jobs=[daily_landing_job],
+    jobs=[daily_landing_job, warehouse_days_job(not_in_runs=freshness_checks)],
     schedules=[daily_landing_schedule],
     sensors=[
         *landing_sensors,

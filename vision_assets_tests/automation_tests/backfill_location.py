@@ -16,6 +16,7 @@ from vision_assets.warehouse import VisionDuckDBPandasIOManager
 defs = dg.Definitions(
     assets=vision_defs.assets,
     asset_checks=vision_defs.asset_checks,
+    jobs=vision_defs.jobs,
     resources={
         "io_manager": VisionDuckDBPandasIOManager(database=os.environ["VISION_DUCKDB_PATH"]),
         "landing_zone": LandingZone(root=os.environ["VISION_LANDING_ROOT"]),

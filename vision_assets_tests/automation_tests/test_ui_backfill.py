@@ -1,11 +1,11 @@
 """Backfills launched as the UI launches them, run by the backfill daemon's own loop.
 
-The UI's "Materialize" over a range of days adds an asset backfill to the instance, and the daemon plans
-and launches its runs. Dagster plans such a backfill from its partitioned roots through partitioned
-assets only (`AssetBackfillData.from_asset_partitions`): the raw tables (daily) reach the staging tables
-and dimensions (unpartitioned), but not the daily facts behind them, which are left out of the backfill
-while it reports success. So the README's procedure is two backfills, tested here: first the raw tables
-with the staging tables and dimensions, then the daily models for the same days.
+The ``warehouse_days`` job's "Launch backfill" over a range of days adds a job backfill to the instance, and
+the daemon launches its run: one backfill, one run, from the raw tables through the daily facts, demand and
+the dashboards. An asset backfill of the same assets (selected in the lineage graph) would not reach the
+daily facts: Dagster plans it from its partitioned roots through partitioned assets only
+(`AssetBackfillData.from_asset_partitions`), and the daily facts sit behind staging tables rebuilt whole.
+The last test here pins that, so it fails when a Dagster release plans them in.
 """
 
 import logging
@@ -24,9 +24,9 @@ from dagster._core.workspace.load_target import InProcessWorkspaceLoadTarget
 from dagster._daemon.backfill import execute_backfill_iteration
 from dagster._time import get_current_timestamp
 
+from vision_assets.automation.backfills import WAREHOUSE_DAYS_JOB
 from vision_assets.paths import REPO_ROOT
 from vision_assets.simulate import simulate
-from vision_assets.transform.assets import dbt_rollup_models
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +34,7 @@ FIRST_DAY = date(2026, 9, 1)
 DAYS = 2
 DEMAND = dg.AssetKey(["demand", "fct_daily_demand"])
 DIMENSION = dg.AssetKey(["marts", "dim_customer"])
+DASHBOARD = dg.AssetKey(["dashboards", "sales_by_business_line"])
 MAX_ITERATIONS = 30
 
 
@@ -51,6 +52,23 @@ def _backfill(instance, asset_graph, selection, days) -> PartitionBackfill:
         title=None,
         description=None,
         run_config=None,
+    )
+
+
+def _job_backfill(workspace, days) -> PartitionBackfill:
+    """The backfill the UI adds from the warehouse_days job's partitions page ("Launch backfill")."""
+    (location,) = workspace.create_request_context().code_locations
+    (repository,) = location.get_repositories().values()
+    partition_set = repository.get_partition_set(f"{WAREHOUSE_DAYS_JOB}_partition_set")
+    return PartitionBackfill(
+        backfill_id=make_new_backfill_id(),
+        partition_set_origin=partition_set.get_remote_origin(),
+        status=BulkActionStatus.REQUESTED,
+        partition_names=days,
+        from_failure=False,
+        reexecution_steps=None,
+        tags={},
+        backfill_timestamp=get_current_timestamp(),
     )
 
 
@@ -93,45 +111,36 @@ def ui_backfills(tmp_path_factory):
             target = InProcessWorkspaceLoadTarget(InProcessCodeLocationOrigin(origin))
             with create_test_daemon_workspace_context(target, instance) as workspace:
                 asset_graph = workspace.create_request_context().asset_graph
-                # The warehouse's days: the raw tables and the dbt models, without the month rollups
-                # (rebuilt whole) and what is built on the warehouse.
-                warehouse = [
-                    key for key in asset_graph.get_all_asset_keys()
-                    if key.path[0] in ("raw", "staging", "marts", "demand")
-                    and key not in dbt_rollup_models.keys
-                ]
+                everything = list(asset_graph.get_all_asset_keys())
                 daily_models = [
-                    key for key in warehouse if key.path[0] != "raw" and asset_graph.get(key).is_partitioned
+                    key for key in everything if key.path[0] != "raw" and asset_graph.get(key).is_partitioned
                 ]
-                one_step = _backfill(instance, asset_graph, warehouse, days)
-                first = _run(
-                    workspace,
-                    instance,
-                    _backfill(instance, asset_graph, [k for k in warehouse if k not in daily_models], days),
-                )
-                second = _run(workspace, instance, _backfill(instance, asset_graph, daily_models, days))
+                backfill = _run(workspace, instance, _job_backfill(workspace, days))
                 yield {
                     "instance": instance,
-                    "backfills": [first, second],
-                    "one_step": one_step,
+                    "backfill": backfill,
+                    "asset_backfill": _backfill(instance, asset_graph, everything, days),
                     "daily_models": daily_models,
                     "days": days,
                     "database": database,
+                    "dashboards": root / "dashboards",
                 }
 
 
-def test_both_backfills_complete_with_every_run_successful(ui_backfills):
-    instance = ui_backfills["instance"]
-    for backfill in ui_backfills["backfills"]:
-        runs = instance.get_runs(filters=dg.RunsFilter.for_backfill(backfill.backfill_id))
-        assert backfill.status == BulkActionStatus.COMPLETED_SUCCESS, backfill.error
-        assert runs and all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs)
+def test_one_backfill_completes_in_one_successful_run(ui_backfills):
+    instance, backfill = ui_backfills["instance"], ui_backfills["backfill"]
+    runs = instance.get_runs(filters=dg.RunsFilter.for_backfill(backfill.backfill_id))
+    assert backfill.status == BulkActionStatus.COMPLETED_SUCCESS, backfill.error
+    assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS]
 
 
-def test_every_day_reaches_the_demand_facts_and_the_dimensions_are_built(ui_backfills):
+def test_every_day_reaches_the_daily_facts_demand_and_the_dashboards(ui_backfills):
     instance, days = ui_backfills["instance"], ui_backfills["days"]
+    for key in ui_backfills["daily_models"]:
+        assert instance.get_materialized_partitions(key) >= set(days), key
     assert instance.get_materialized_partitions(DEMAND) == set(days)
     assert instance.get_latest_materialization_event(DIMENSION) is not None
+    assert instance.get_latest_materialization_event(DASHBOARD) is not None
     with duckdb.connect(str(ui_backfills["database"]), read_only=True) as connection:
         demand_days = connection.execute(
             "select distinct cast(demand_date as varchar) from demand.fct_daily_demand order by 1"
@@ -139,12 +148,14 @@ def test_every_day_reaches_the_demand_facts_and_the_dimensions_are_built(ui_back
         customers = connection.execute("select count(*) from marts.dim_customer").fetchone()[0]
     assert [day for (day,) in demand_days] == days
     assert customers > 0
+    assert (ui_backfills["dashboards"] / "index.html").exists()
 
 
-def test_one_backfill_from_the_raw_tables_leaves_the_daily_facts_out(ui_backfills):
-    """Why the README says two backfills: Dagster plans one from the raw tables through partitioned assets
-    only, and the daily facts sit behind unpartitioned staging tables. If a Dagster release plans them
-    in, this fails, and the README's procedure can become one backfill."""
-    targeted = ui_backfills["one_step"].asset_backfill_data.target_subset.asset_keys
-    assert DIMENSION in targeted
-    assert not set(ui_backfills["daily_models"]) & targeted
+def test_an_asset_backfill_of_the_same_assets_would_leave_the_daily_facts_out(ui_backfills):
+    """Why the README points at the warehouse_days job: Dagster plans an asset backfill from the raw tables
+    through partitioned assets only, and the daily facts sit behind staging tables rebuilt whole. If a Dagster
+    release plans them in, this fails, and selecting the assets in the lineage graph works as well."""
+    targeted = ui_backfills["asset_backfill"].asset_backfill_data.target_subset.asset_keys
+    daily_facts = {key for key in ui_backfills["daily_models"] if key.path[0] in ("marts", "demand")}
+    assert DIMENSION in targeted and DEMAND in daily_facts
+    assert not daily_facts & targeted
