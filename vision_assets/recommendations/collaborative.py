@@ -19,6 +19,11 @@ inverted through a Cholesky factorisation (3x faster than a general inverse); on
 items with the most customers enter the model (15,000 by default: about 2 minutes and 3 GiB on 2 cores),
 and the long tail beyond them is still reachable through ``similar_items`` and the popularity lists.
 
+A fitted model is ``EaseModel``: the items and ``B``. It travels between processes as a table
+(``EaseModel.to_rows``): one row per item with its row of ``B`` as float32 bytes, exact, and about as large
+as the matrix itself (0.9 GB at 15,000 items). Scoring needs nothing else but the customers' interactions,
+so recommendations can be made from a stored model on a later day's history.
+
 Across business lines: the rows are people (``customer_key``), not accounts, so someone who reads
 fantasy novels and watches fantasy films links the two catalogs, and the weights carry that link to
 customers who have only ever read. Recommendations per business line are the best-scoring items of
@@ -30,6 +35,8 @@ that line, so a reader gets films even without a Flicks history.
 geometric mean of their audiences plus a shrinkage term, so two items with one customer in common do not
 look identical. It is computed sparsely, a block of items at a time, over every item.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,8 +57,79 @@ DEFAULT_MAX_ITEMS = 15_000
 SIMILAR_ITEMS_BLOCK = 2_048
 
 
+# Little-endian float32, whatever the machine: the stored bytes of B read back the same everywhere.
+_STORED_WEIGHT = np.dtype("<f4")
+MODEL_COLUMNS = ["item", "position", "customers", "weights"]
+
+
+@dataclass(frozen=True)
+class EaseModel:
+    """What EASE learns: ``weights`` (``B``, items x items, float32) over ``items``, and how many customers
+    each item had in the training data (``customers``)."""
+
+    items: pd.Index
+    weights: np.ndarray
+    customers: np.ndarray
+
+    def history_of(self, interactions: pd.DataFrame) -> InteractionMatrix:
+        """The customers of ``interactions`` over the model's items: the rows that ``recommend`` scores."""
+        return InteractionMatrix.from_interactions(interactions).restricted_to(self.items)
+
+    def recommend(self, history: InteractionMatrix, users, k: int = 10, scopes=None) -> pd.DataFrame:
+        """Top ``k`` unseen items per user of ``history`` and scope (``scopes``: name -> items; ``None``: all
+        items). ``history`` is over the model's items (``history_of``).
+
+        Users the history does not hold get no rows, and a list is shorter than ``k`` when fewer items have
+        a positive score: the caller tops it up from the popularity fallback.
+        """
+        if not history.items.equals(self.items):
+            raise ValueError("the history must be over the model's items: build it with history_of")
+        columns = scope_columns(self.items, scopes)
+        frames = []
+        known_users = pd.Index(list(users))
+        known_users = known_users[history.users.get_indexer(known_users) >= 0]
+        for keys, rows in user_batches(known_users, history.users):
+            scores = np.asarray(history.values[rows] @ self.weights, dtype=np.float32)
+            frames.append(top_k(keys, exclude_seen(scores, history.values, rows), self.items, columns, k))
+        return pd.concat(frames, ignore_index=True) if frames else empty_recommendations()
+
+    def to_rows(self) -> pd.DataFrame:
+        """The model as a table, one row per item: ``item``; ``position``, its row and column in ``B``;
+        ``customers``; ``weights``, its row of ``B`` as little-endian float32 bytes. Exact: ``from_rows``
+        gives back the same model."""
+        weights = self.weights.astype(_STORED_WEIGHT, copy=False)
+        return pd.DataFrame(
+            {
+                "item": self.items.to_numpy(dtype=object),
+                "position": np.arange(len(self.items), dtype=np.int64),
+                "customers": np.asarray(self.customers, dtype=np.int64),
+                "weights": [row.tobytes() for row in weights],
+            },
+            columns=MODEL_COLUMNS,
+        )
+
+    @classmethod
+    def from_rows(cls, rows: pd.DataFrame) -> "EaseModel":
+        """The model ``to_rows`` wrote, in any row order. Raises ``ValueError`` when a row is missing or
+        its weights are not one per item, so a damaged table fails instead of recommending nonsense."""
+        rows = rows.sort_values("position", kind="stable")
+        count = len(rows)
+        if not np.array_equal(rows["position"].to_numpy(dtype=np.int64), np.arange(count)):
+            raise ValueError("the stored model's positions are not 0 to its number of items - 1")
+        weights = np.empty((count, count), dtype=np.float32)
+        for position, stored in enumerate(rows["weights"]):
+            row = np.frombuffer(stored, dtype=_STORED_WEIGHT)
+            if len(row) != count:
+                raise ValueError(f"stored weights of position {position}: {len(row)} values, {count} items")
+            weights[position] = row
+        items = pd.Index(rows["item"].to_numpy(dtype=object), name="item")
+        return cls(items, weights, rows["customers"].to_numpy(dtype=np.int64))
+
+
 class EaseRecommender:
-    """EASE over an interaction frame (``user``, ``item``, ``weight``, ``occurred_at``)."""
+    """EASE over an interaction frame (``user``, ``item``, ``weight``, ``occurred_at``): ``fit`` learns an
+    :class:`EaseModel` (with ``l2`` and on the ``max_items`` most used items) and keeps the customers'
+    history to recommend from."""
 
     def __init__(self, l2: float = DEFAULT_L2, max_items: int = DEFAULT_MAX_ITEMS) -> None:
         if l2 <= 0:
@@ -59,36 +137,25 @@ class EaseRecommender:
         self.l2 = l2
         self.max_items = max_items
         self.history: InteractionMatrix | None = None
-        self.weights = np.zeros((0, 0), dtype=np.float32)
+        self.model: EaseModel | None = None
 
     @property
     def items(self) -> pd.Index:
-        return self.history.items if self.history is not None else pd.Index([])
+        return self.model.items if self.model is not None else pd.Index([])
 
     def fit(self, interactions: pd.DataFrame) -> "EaseRecommender":
         full = InteractionMatrix.from_interactions(interactions)
         self.history = full.restricted_to(_most_used_items(full, self.max_items))
-        self.weights = _ease_weights(self.history.values, self.l2)
+        self.model = EaseModel(
+            self.history.items, _ease_weights(self.history.values, self.l2), self.history.users_per_item()
+        )
         return self
 
     def recommend(self, users, k: int = 10, scopes=None) -> pd.DataFrame:
-        """Top ``k`` unseen items per known user and scope (``scopes``: name -> items; ``None``: all items).
-
-        Users the model never saw get no rows, and a list is shorter than ``k`` when fewer items have a
-        positive score: the caller tops it up from the popularity fallback.
-        """
-        if self.history is None:
+        """``EaseModel.recommend`` over the history it was fitted on."""
+        if self.model is None or self.history is None:
             raise RuntimeError("fit the recommender first")
-        columns = scope_columns(self.history.items, scopes)
-        frames = []
-        known_users = pd.Index(list(users))
-        known_users = known_users[self.history.users.get_indexer(known_users) >= 0]
-        for keys, rows in user_batches(known_users, self.history.users):
-            scores = np.asarray(self.history.values[rows] @ self.weights, dtype=np.float32)
-            frames.append(
-                top_k(keys, exclude_seen(scores, self.history.values, rows), self.history.items, columns, k)
-            )
-        return pd.concat(frames, ignore_index=True) if frames else empty_recommendations()
+        return self.model.recommend(self.history, users, k, scopes)
 
 
 def _most_used_items(matrix: InteractionMatrix, max_items: int) -> pd.Index:

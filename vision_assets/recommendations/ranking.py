@@ -57,8 +57,18 @@ class InteractionMatrix:
         return cls(users, items, values)
 
     def restricted_to(self, items: pd.Index) -> "InteractionMatrix":
-        """The same users over a subset of this matrix's items, in the given order."""
-        return InteractionMatrix(self.users, items, self.values[:, self.items.get_indexer(items)].tocsr())
+        """The same users over ``items``, in that order; an item this matrix does not hold is an empty column.
+
+        A stored model's items may include one nobody has engaged with in the current history (its only
+        interaction withdrawn since), which must not shift the columns of the others.
+        """
+        positions = self.items.get_indexer(items)
+        known = np.flatnonzero(positions >= 0)
+        selector = sp.csr_matrix(
+            (np.ones(len(known), dtype=np.float32), (positions[known], known)),
+            shape=(len(self.items), len(items)),
+        )
+        return InteractionMatrix(self.users, items, (self.values @ selector).tocsr())
 
     def users_per_item(self) -> np.ndarray:
         return np.diff(self.values.tocsc().indptr)

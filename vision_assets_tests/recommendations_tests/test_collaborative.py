@@ -6,6 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 from vision_assets.recommendations.collaborative import (
+    EaseModel,
     EaseRecommender,
     _ease_weights,
     _mirror_upper_triangle,
@@ -75,6 +76,47 @@ def test_duplicated_interactions_change_nothing_but_the_weights(bought_a_b_then_
     twice = EaseRecommender(l2=1.0).fit(doubled).recommend(["target", "u7"], k=3)
     assert twice[["user", "item", "rank"]].equals(once[["user", "item", "rank"]])
     assert not twice.duplicated(["user", "scope", "item"]).any()
+
+
+def test_a_stored_model_reads_back_exactly_and_recommends_the_same(bought_a_b_then_c):
+    fitted = EaseRecommender(l2=1.0).fit(bought_a_b_then_c)
+    rows = fitted.model.to_rows()
+    assert list(rows["item"]) == list(fitted.items) and list(rows["position"]) == list(range(len(rows)))
+    assert (rows["weights"].map(len) == 4 * len(rows)).all()  # one float32 per item
+    stored = EaseModel.from_rows(rows.sample(frac=1.0, random_state=1))  # row order does not matter
+    np.testing.assert_array_equal(stored.weights, fitted.model.weights)
+    np.testing.assert_array_equal(stored.customers, [5, 5, 4, 2, 3])  # A, B, C, D, E
+    users = ["target", "u5", "u7", "stranger"]
+    from_store = stored.recommend(stored.history_of(bought_a_b_then_c), users, k=3)
+    pd.testing.assert_frame_equal(from_store, fitted.recommend(users, k=3))
+
+
+def test_a_stored_model_scores_the_history_it_is_given():
+    """Later days' customers and items: a new customer is scored, what they engaged with since training is
+    excluded, an item the model never saw is ignored, and one nobody engaged with since keeps its column."""
+    model = EaseRecommender(l2=1.0).fit(
+        interactions([("u1", "A"), ("u1", "B"), ("u2", "A"), ("u2", "B"), ("u3", "B"), ("u3", "C")])
+    ).model
+    later = interactions([("new", "A"), ("new", "brand-new"), ("u3", "B")])
+    history = model.history_of(later)
+    assert list(history.items) == list(model.items)
+    assert history.users.tolist() == ["new", "u3"]
+    assert (history.values.toarray() > 0).tolist() == [[True, False, False], [False, True, False]]
+    recommended = model.recommend(history, ["new", "u3", "u1"], k=2)
+    assert recommended[recommended["user"] == "new"]["item"].iloc[0] == "B"
+    assert "u1" not in set(recommended["user"])  # no history in these interactions
+    with pytest.raises(ValueError, match="history_of"):
+        model.recommend(EaseRecommender(l2=1.0).fit(later).history, ["new"])
+
+
+def test_a_damaged_stored_model_fails_instead_of_recommending(bought_a_b_then_c):
+    rows = EaseRecommender(l2=1.0).fit(bought_a_b_then_c).model.to_rows()
+    with pytest.raises(ValueError, match="positions"):
+        EaseModel.from_rows(rows.iloc[1:])
+    with pytest.raises(ValueError, match="values"):
+        EaseModel.from_rows(rows.assign(weights=rows["weights"].map(lambda stored: stored[:-4])))
+    empty = EaseRecommender().fit(interactions([])).model
+    assert EaseModel.from_rows(empty.to_rows()).weights.shape == (0, 0)
 
 
 def test_similar_items_are_those_bought_by_the_same_customers(bought_a_b_then_c):
