@@ -20,7 +20,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from vision_assets.paths import DBT_PROJECT_DIR, duckdb_path
-from vision_assets.warehouse import current_warehouse
+from vision_assets.warehouse import backend_for_dbt_target, current_warehouse
 
 _PROJECT_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 
@@ -77,7 +77,7 @@ class VisionDbtCliResource(DbtCliResource):
         runs dbt without an adapter, as it does when building one fails. On Snowflake the adapter is built as
         before (the column metadata uses it).
         """
-        if current_warehouse().table_metadata_from_dbt_log:
+        if backend_for_dbt_target(self.target).table_metadata_from_dbt_log:
             return None
         return super()._initialize_dbt_core_adapter(args)
 

@@ -30,6 +30,7 @@ from vision_assets.warehouse.schema import checked_identifier, declared_columns,
 
 __all__ = [
     "BACKENDS",
+    "backend_for_dbt_target",
     "WAREHOUSE_RETRY_POLICY",
     "FailFastIOManager",
     "VisionDuckDBPandasIOManager",
@@ -115,6 +116,12 @@ def current_warehouse() -> WarehouseBackend:
     if name not in BACKENDS:
         raise ValueError(f"VISION_WAREHOUSE={name!r} is not one of {', '.join(BACKENDS)}")
     return BACKENDS[name]
+
+
+def backend_for_dbt_target(target: str) -> WarehouseBackend:
+    """The backend a dbt target of ``vision_dbt/profiles.yml`` builds."""
+    (backend,) = [backend for backend in BACKENDS.values() if backend.dbt_target == target]
+    return backend
 
 
 def warehouse_io_manager() -> dg.ConfigurableIOManagerFactory:
