@@ -61,13 +61,15 @@ test-e2e: env
 test-long: env
 	$(BIN)/pytest -m long
 
-# Benchmarks (within 30 minutes on 2 cores, then about 3 for identity resolution): writes
-# benchmarks/results/<date>.json, identity-<date>.json and the tables in benchmarks/README.md.
+# Benchmarks (within 30 minutes on 2 cores, then about 3 for identity resolution and 1 for start-up
+# times): writes benchmarks/results/<date>.json, identity-<date>.json, startup-<date>.json and the tables
+# in benchmarks/README.md.
 # BENCH_QUICK=1 runs a small subset and writes nothing; BENCH_ARGS="--commit HEAD" measures the last
 # commit apart from edits in progress (python -m benchmarks --help for the rest).
 bench: env
 	$(BIN)/python -m benchmarks $(if $(BENCH_QUICK),--quick) $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.identity $(if $(BENCH_QUICK),--quick)
+	$(BIN)/python -m benchmarks.startup $(if $(BENCH_QUICK),--quick)
 
 dev: env instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000

@@ -256,3 +256,24 @@ def test_the_identity_table_judges_the_targets_at_the_largest_scale():
     })
     assert "| Splink model: recall | 99.00% | 97.00% |" in table
     assert "pairwise recall at least 98% — 97.00%: **not met**" in table
+
+
+def test_the_startup_table_says_which_targets_are_not_met():
+    from benchmarks.startup import render_table
+
+    results = {
+        "finished_at": "2026-12-02T16:00:00+00:00",
+        "commit": "abcdef1234",
+        "machine": {"cores": 2, "cpu": "a test CPU"},
+        "load_note": "",
+        "measured": {
+            "instance": "an empty instance",
+            "definitions_import": {"median_s": 2.5, "runs_s": [2.5]},
+            "trust_cold": {"median_s": 6.0, "runs_s": [6.0]},
+            "trust_warm": {"median_s": 1.2, "runs_s": [1.2]},
+        },
+    }
+    rows = {line.split(" | ")[0]: line for line in render_table(results).splitlines() if line.startswith("| ")}
+    assert rows["| import vision_assets.definitions"].endswith("under 3 s: met |")
+    assert [row for label, row in rows.items() if "cold" in label][0].endswith("under 5 s: **not met** |")
+    assert [row for label, row in rows.items() if "warm" in label][0].endswith("under 2 s: met |")
