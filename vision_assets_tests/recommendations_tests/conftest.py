@@ -1,7 +1,9 @@
-"""Small hand-made interaction frames the algorithm tests share."""
+"""Small hand-made interaction frames the algorithm tests share, and a count of EASE fits."""
 
 import pandas as pd
 import pytest
+
+from vision_assets.recommendations.collaborative import EaseRecommender
 
 DAY = pd.Timestamp("2026-10-01")
 
@@ -27,3 +29,17 @@ def bought_a_b_then_c() -> pd.DataFrame:
     rows += [("u5", "D"), ("u5", "E"), ("u6", "D"), ("u6", "E"), ("u7", "E")]
     rows += [("target", "A"), ("target", "B")]
     return interactions(rows)
+
+
+def record_ease_fits(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
+    """The interactions of every ``EaseRecommender.fit`` from now until ``monkeypatch`` is undone: how the
+    tests see that a run fits its model once."""
+    fits = []
+    fit = EaseRecommender.fit
+
+    def recorded_fit(self, interactions):
+        fits.append(interactions)
+        return fit(self, interactions)
+
+    monkeypatch.setattr(EaseRecommender, "fit", recorded_fit)
+    return fits

@@ -1,7 +1,8 @@
 """The recommendation and analytics assets materialized end to end on simulated demo data.
 
 Thirty simulated days (scale 0.3) go through the raw assets and the dbt models into a temporary DuckDB
-file, then the five assets and their checks run on the marts, as `make run` would run them.
+file, then the recommendation and analytics assets and their checks run on the marts, as `make run` would
+run them.
 """
 
 from datetime import date, timedelta
@@ -13,12 +14,8 @@ import pytest
 from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from vision_assets.raw.assets import raw_assets
-from vision_assets.recommendations.assets import (
-    ALL_LINES_SCOPE,
-    TOP_N,
-    recommendation_assets,
-    recommendation_checks,
-)
+from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
+from vision_assets.recommendations.assets.common import ALL_LINES_SCOPE, TOP_N
 from vision_assets.recommendations.popularity import FALLBACK_SOURCE, PERSONAL_SOURCE
 from vision_assets.recommendations.segments import SEGMENT_LABELS
 from vision_assets.resources import LandingZone
@@ -27,6 +24,8 @@ from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
 from vision_assets.transform.assets import dbt_model_assets
 from vision_assets.transform.project import vision_dbt_resource
+
+from .conftest import record_ease_fits
 
 pytestmark = pytest.mark.slow
 
@@ -55,10 +54,11 @@ def warehouse(tmp_path_factory):
         },
         executor=dg.in_process_executor,
     )
+    fits = record_ease_fits(monkeypatch)
     result = materialize_days(
         defs, dg.DagsterInstance.ephemeral(), FIRST_DAY, FIRST_DAY + timedelta(days=DAYS - 1)
     )
-    yield {"result": result, "database": database, "truth": root / "truth"}
+    yield {"result": result, "database": database, "truth": root / "truth", "fits": fits}
     monkeypatch.undo()
 
 
@@ -86,7 +86,7 @@ def test_every_asset_materializes_and_every_check_passes(warehouse):
     checks = {
         (c.asset_key, c.check_name): c for c in result.get_asset_check_evaluations() if c.asset_key in ours
     }
-    assert (dg.AssetKey(["recommendations", "user_recommendations"]), "beats_popularity_baseline") in checks
+    assert (dg.AssetKey(["recommendations", "recommender_evaluation"]), "beats_popularity_baseline") in checks
     assert (dg.AssetKey(["analytics", "churn_scores"]), "holdout_auc_above_chance") in checks
     assert len(checks) == 7
     failed = {
@@ -97,13 +97,28 @@ def test_every_asset_materializes_and_every_check_passes(warehouse):
     assert not failed
 
 
+def test_the_production_model_is_fitted_once_in_the_run_and_the_holdout_evaluation_once(warehouse):
+    interactions = query(warehouse, "select count(*) as rows from recommendations.weighted_interactions")
+    everything, before_holdout = sorted(map(len, warehouse["fits"]), reverse=True)
+    assert len(warehouse["fits"]) == 2
+    assert everything == interactions["rows"].item() > before_holdout
+    model = metadata(warehouse, "recommendations.collaborative_filtering_model")
+    assert model["interactions"] == everything
+    assert model["training_seconds"] >= 0 and model["training_peak_memory_mb"] > 0
+    assert model["items_in_model"] == model["dagster/row_count"] > 1000
+
+
 def test_the_collaborative_filter_beats_popularity_in_the_recorded_metrics(warehouse):
-    recorded = metadata(warehouse, "recommendations.user_recommendations")
+    recorded = metadata(warehouse, "recommendations.recommender_evaluation")
     for metric in ("precision_at_k", "recall_at_k", "ndcg_at_k"):
         assert isinstance(recorded[f"cf_{metric}"], float)
         assert recorded[f"cf_{metric}"] > recorded[f"popularity_{metric}"]
     assert recorded["evaluated_customers"] > 100
     assert recorded["training_seconds"] >= 0 and recorded["training_peak_memory_mb"] > 0
+    table = query(warehouse, "select * from recommendations.recommender_evaluation").set_index("recommender")
+    cf_ndcg = table.loc["collaborative_filtering", "ndcg_at_k"]
+    assert cf_ndcg == pytest.approx(recorded["cf_ndcg_at_k"], abs=1e-5)
+    assert (table["evaluated_customers"] == recorded["evaluated_customers"]).all()
 
 
 def test_each_customer_gets_ten_new_items_in_every_scope(warehouse):
