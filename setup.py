@@ -5,8 +5,12 @@ setup(
     version="0.1.0",
     description="Vision: four businesses unified into one warehouse, as Dagster software-defined assets.",
     packages=find_packages(exclude=["vision_assets_tests*"]),
-    # The country outlines the geography dashboard draws (Natural Earth, public domain).
-    package_data={"vision_assets.dashboards": ["shapes/*.topojson", "shapes/README.md"]},
+    package_data={
+        # The country outlines the geography dashboard draws (Natural Earth, public domain).
+        "vision_assets.dashboards": ["shapes/*.topojson", "shapes/README.md"],
+        # The pages' templates and their one stylesheet (vision_assets/pages).
+        "vision_assets.pages": ["templates/*.j2", "templates/*.css"],
+    },
     python_requires=">=3.11,<3.12",
     # `vision trust <asset or column>`: lineage, freshness, checks and a verdict (vision_assets/trust/).
     entry_points={"console_scripts": ["vision = vision_assets.trust.cli:main"]},

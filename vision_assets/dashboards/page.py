@@ -9,11 +9,13 @@ Every figure a page shows as a headline comes from ``Dashboard.totals``, which i
 records in Dagster's metadata and what the tests reconcile against the warehouse to the cent; each
 headline tile carries its total's key and exact value (``data-total``, ``data-value``) so a test or a
 script can read the page as well as a person can.
+
+This module builds what a page shows; ``vision_assets/pages/templates`` (``dashboard.html.j2``,
+``index.html.j2``) write it, with the one stylesheet every page inlines.
 """
 
 import base64
 import functools
-import html
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +25,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from vision_assets import pages
 from vision_assets.dashboards.theme import FORMATS
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
 
@@ -114,22 +117,10 @@ class DataFreshness:
     verdict: str
     lines_behind: dict[str, date | None] = field(default_factory=dict)
 
-
-def _freshness_html(freshness: DataFreshness | None) -> str:
-    if freshness is None:
-        return ""
-    through = f"Data through {freshness.data_through:%d %b %Y}" if freshness.data_through else "No dated data yet"
-    behind = "".join(
-        f" · <strong>{html.escape(BUSINESS_LINE_NAMES.get(line, line))} is behind</strong>: its data ends "
-        + (f"{day:%d %b %Y}" if day else "before any day here")
-        for line, day in freshness.lines_behind.items()
-    )
-    return (
-        f'<p class="freshness {html.escape(freshness.verdict.replace(" ", "-"))}" '
-        f'data-through="{freshness.data_through or ""}" data-verdict="{html.escape(freshness.verdict)}" '
-        f'data-lines-behind="{html.escape(",".join(freshness.lines_behind))}">{through} ({html.escape(freshness.verdict)})'
-        f"{behind}</p>"
-    )
+    @property
+    def named_lines_behind(self) -> list[tuple[str, date | None]]:
+        """The lines behind by the names a reader knows them by ("Vision Mart"), with their last day."""
+        return [(BUSINESS_LINE_NAMES.get(line, line), day) for line, day in self.lines_behind.items()]
 
 
 def trust_panel_file_name(name: str) -> str:
@@ -143,55 +134,8 @@ def vega_javascript() -> str:
     return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
 
 
-def _script_json(value: object) -> str:
-    """JSON safe inside a <script> element (a "</" in the data cannot close it)."""
-    return json.dumps(value, default=str).replace("</", "<\\/")
-
-
 def _formatted(dashboard: Dashboard, kpi: Kpi) -> str:
     return FORMATS[kpi.format](dashboard.totals[kpi.total])
-
-
-_STYLE = """
-:root { --ink: #1f2933; --muted: #616e7c; --rule: #e4e7eb; --panel: #ffffff; --page: #f5f7fa; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-       color: var(--ink); background: var(--page); }
-header { padding: 20px 32px 8px; }
-header h1 { margin: 4px 0; font-size: 26px; }
-header p { margin: 2px 0; color: var(--muted); }
-nav a { color: #1f5fa8; text-decoration: none; font-size: 14px; }
-main { padding: 8px 32px 32px; }
-.kpis { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0 20px; }
-.kpi { background: var(--panel); border: 1px solid var(--rule); border-radius: 8px; padding: 10px 14px;
-       min-width: 170px; }
-.kpi .label { color: var(--muted); font-size: 13px; }
-.kpi .value { font-size: 22px; font-weight: 600; }
-.kpi .note { color: var(--muted); font-size: 12px; }
-section.panel { background: var(--panel); border: 1px solid var(--rule); border-radius: 8px;
-                padding: 14px 18px; margin: 0 0 18px; overflow-x: auto; }
-section.panel h2 { margin: 0 0 4px; font-size: 18px; }
-section.panel p.description { margin: 0 0 10px; color: var(--muted); max-width: 960px; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: left; vertical-align: top; }
-th { background: #f0f4f8; }
-td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
-footer { padding: 0 32px 28px; color: var(--muted); font-size: 13px; }
-footer li { margin: 2px 0; }
-a.trust { color: #1f5fa8; text-decoration: none; font-size: 13px; }
-p.freshness { font-weight: 600; color: #1b7f3b; }
-p.freshness.stale, p.freshness.never-materialized { color: #b26a00; }
-p.freshness.failing-checks { color: #b42318; }
-.vega-bind { margin: 4px 0 8px; font-size: 14px; }
-.vega-bind select { font-size: 14px; }
-ul.dashboards { list-style: none; padding: 0; display: grid; gap: 14px;
-                grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); }
-ul.dashboards > li { background: var(--panel); border: 1px solid var(--rule); border-radius: 8px; padding: 14px 18px; }
-ul.figures { padding-left: 18px; margin: 6px 0 0; }
-p.window { color: var(--muted); font-size: 13px; }
-ul.dashboards h2 { margin: 0 0 6px; font-size: 18px; }
-ul.dashboards a { color: #1f5fa8; text-decoration: none; }
-"""
 
 
 def _cell_text(value: object, numeric: bool) -> str:
@@ -200,94 +144,61 @@ def _cell_text(value: object, numeric: bool) -> str:
     return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
 
 
-def _table_html(frame: pd.DataFrame) -> str:
-    head = "".join(
-        f'<th class="{"number" if pd.api.types.is_numeric_dtype(frame[column]) else ""}">{html.escape(str(column))}</th>'
-        for column in frame.columns
-    )
-    rows = []
-    for record in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, record, strict=True):
-            numeric = pd.api.types.is_numeric_dtype(frame[column])
-            text = "" if pd.isna(value) else _cell_text(value, numeric)
-            cells.append(f'<td class="{"number" if numeric else ""}">{html.escape(text)}</td>')
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+def _table_view(frame: pd.DataFrame) -> dict:
+    """A table panel's columns and formatted cells, each marked numeric or not (numbers align right)."""
+    numeric = [pd.api.types.is_numeric_dtype(frame[column]) for column in frame.columns]
+    return {
+        "columns": [
+            {"name": str(column), "numeric": is_number}
+            for column, is_number in zip(frame.columns, numeric, strict=True)
+        ],
+        "rows": [
+            [
+                {"text": "" if pd.isna(value) else _cell_text(value, is_number), "numeric": is_number}
+                for value, is_number in zip(record, numeric, strict=True)
+            ]
+            for record in frame.itertuples(index=False)
+        ],
+    }
 
 
 def render_dashboard(
     dashboard: Dashboard, generated_at: datetime | None = None, freshness: DataFreshness | None = None
 ) -> str:
     """The dashboard as one self-contained HTML document; ``freshness`` heads it when given."""
-    generated_at = generated_at or datetime.now(UTC)
-    kpis = "".join(
-        f'<div class="kpi" data-total="{html.escape(kpi.total)}" '
-        f'data-value="{html.escape(str(dashboard.totals[kpi.total]))}">'
-        f'<div class="label">{html.escape(kpi.label)}</div>'
-        f'<div class="value">{html.escape(_formatted(dashboard, kpi))}</div>'
-        + (f'<div class="note">{html.escape(kpi.note)}</div>' if kpi.note else "")
-        + "</div>"
+    kpis = [
+        {
+            "total": kpi.total,
+            "value": dashboard.totals[kpi.total],
+            "label": kpi.label,
+            "shown": _formatted(dashboard, kpi),
+            "note": kpi.note,
+        }
         for kpi in dashboard.kpis
+    ]
+    panels = [
+        {
+            "key": panel.key,
+            "kind": panel.kind,
+            "title": panel.title,
+            "description": panel.description,
+            "table": _table_view(panel.table) if panel.table is not None else None,
+        }
+        for panel in dashboard.panels
+    ]
+    specs = {
+        f"vis-{panel.key}": panel.chart.to_dict() for panel in dashboard.panels if panel.chart is not None
+    }
+    return pages.render(
+        "dashboard.html.j2",
+        dashboard=dashboard,
+        kpis=kpis,
+        panels=panels,
+        specs=specs,
+        freshness=freshness,
+        generated_at=generated_at or datetime.now(UTC),
+        vega_javascript=vega_javascript(),
     )
-    trust = (
-        f'<a class="trust" href="{html.escape(dashboard.trust_panel_file_name)}">'
-        "Can I trust this? Sources, freshness and checks</a>"
-    )
-    sections, specs = [], {}
-    for panel in dashboard.panels:
-        body = (
-            f'<div class="vis" id="vis-{panel.key}"></div>'
-            if panel.chart is not None
-            else _table_html(panel.table)
-        )
-        if panel.chart is not None:
-            specs[f"vis-{panel.key}"] = panel.chart.to_dict()
-        sections.append(
-            f'<section class="panel" id="{panel.key}" data-panel="{panel.key}" data-kind="{panel.kind}">'
-            f"<h2>{html.escape(panel.title)}</h2>"
-            f'<p class="description">{html.escape(panel.description)}</p>{body}<p>{trust}</p></section>'
-        )
-    notes = "".join(f"<li>{html.escape(note)}</li>" for note in dashboard.notes)
-    sources = ", ".join(f"<code>{html.escape(source)}</code>" for source in dashboard.sources)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(dashboard.title)} · Vision</title>
-<style>{_STYLE}</style>
-<script>{vega_javascript()}</script>
-</head>
-<body data-dashboard="{html.escape(dashboard.name)}" data-rendered="pending">
-<header>
-<nav><a href="index.html">&larr; All Vision dashboards</a> · {trust}</nav>
-<h1>{html.escape(dashboard.title)}</h1>
-<p>{html.escape(dashboard.question)}</p>
-<p>Window: {html.escape(dashboard.window_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · amounts in USD</p>
-{_freshness_html(freshness)}
-</header>
-<main>
-<div class="kpis">{kpis}</div>
-{"".join(sections)}
-</main>
-<footer>
-<p>Every number on this page is read from the Vision warehouse: {sources}.</p>
-{f"<ul>{notes}</ul>" if notes else ""}
-</footer>
-<script>
-const specs = {_script_json(specs)};
-window.dashboardViews = {{}};
-const drawn = Object.entries(specs).map(([id, spec]) =>
-  vegaEmbed("#" + id, spec, {{renderer: "svg", actions: false}})
-    .then((result) => {{ window.dashboardViews[id.slice(4)] = result.view; }}));
-window.dashboardReady = Promise.all(drawn).then(
-  () => {{ document.body.dataset.rendered = "done"; }},
-  (error) => {{ document.body.dataset.rendered = "failed"; console.error(error); }});
-</script>
-</body>
-</html>
-"""
 
 
 def render_index(
@@ -298,40 +209,13 @@ def render_index(
 ) -> str:
     """The index page: the data's freshness, each dashboard's title, question, window and headline figures,
     linked, and what the latest landings held back."""
-    generated_at = generated_at or datetime.now(UTC)
-    items = []
-    for summary in summaries:
-        figures = "".join(
-            f"<li>{html.escape(label)}: <strong>{html.escape(value)}</strong></li>"
-            for label, value in summary["headline"]
-        )
-        items.append(
-            f'<li data-dashboard="{html.escape(summary["name"])}">'
-            f'<h2><a href="{html.escape(summary["file_name"])}">{html.escape(summary["title"])}</a></h2>'
-            f"<p>{html.escape(summary['question'])}</p>"
-            f'<p class="window">{html.escape(summary["window"])}</p><ul class="figures">{figures}</ul></li>'
-        )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Vision dashboards</title>
-<style>{_STYLE}</style>
-</head>
-<body data-dashboard="index" data-rendered="done">
-<header>
-<h1>Vision dashboards</h1>
-<p>Books, Flicks, Music and Mart in one warehouse. Each page opens from disk with no network.</p>
-<p>Generated {generated_at:%Y-%m-%d %H:%M} UTC</p>
-{_freshness_html(freshness)}
-</header>
-<main><ul class="dashboards">{"".join(items)}</ul>
-{_quality_html(quality)}
-</main>
-</body>
-</html>
-"""
+    return pages.render(
+        "index.html.j2",
+        summaries=summaries,
+        freshness=freshness,
+        quality=quality,
+        generated_at=generated_at or datetime.now(UTC),
+    )
 
 
 @dataclass(frozen=True)
@@ -342,24 +226,12 @@ class IndexQuality:
     latest_complete_day: dict[str, date | None]
     notes: tuple[str, ...]
 
-
-def _quality_html(quality: IndexQuality | None) -> str:
-    if quality is None:
-        return ""
-    lines = "".join(
-        f'<tr data-line="{html.escape(line)}"><td>{html.escape(BUSINESS_LINE_NAMES.get(line, line))}</td>'
-        f"<td>{f'{day:%d %b %Y}' if day else 'none yet'}</td></tr>"
-        for line, day in quality.latest_complete_day.items()
-    )
-    notes = "".join(f"<li>{html.escape(note)}</li>" for note in quality.notes) or "<li>Nothing held back.</li>"
-    return (
-        '<section class="panel" id="data-quality" data-panel="data-quality"><h2>Data quality of the landings</h2>'
-        '<p class="description">From analytics.data_quality: the latest day each business line landed in full, '
-        "and what its recent landings held back (quarantined rows keep their reason, refused days the file and "
-        "the problem).</p>"
-        f"<table><thead><tr><th>business line</th><th>every table loaded through</th></tr></thead>"
-        f"<tbody>{lines}</tbody></table><ul class=\"quality\">{notes}</ul></section>"
-    )
+    @property
+    def lines(self) -> list[tuple[str, str, date | None]]:
+        """Each business line, the name a reader knows it by, and its latest day with every table loaded."""
+        return [
+            (line, BUSINESS_LINE_NAMES.get(line, line), day) for line, day in self.latest_complete_day.items()
+        ]
 
 
 def summary_of(dashboard: Dashboard) -> dict:
