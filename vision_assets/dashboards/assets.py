@@ -12,13 +12,16 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from dagster._check import CheckError
+from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 from vision_assets import paths
 from vision_assets.dashboards import engagement, geography, page, products, sales, spending
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, BUSINESS_LINES
 from vision_assets.quality import ledger
 from vision_assets.trust.declared import declared_lineage
-from vision_assets.trust.report import TrustReport, render_html, report_for_materialization
+from vision_assets.trust.panel import render_html
+from vision_assets.trust.report import TrustReport, build_report
 from vision_assets.warehouse import WAREHOUSE_RETRY_POLICY, final_unless_transient, warehouse_pool
 
 GROUP = "dashboards"
@@ -39,12 +42,24 @@ def _metadata_value(value: float | str) -> dg.MetadataValue:
     return dg.MetadataValue.float(float(value))
 
 
+def _asset_graph(context: dg.AssetExecutionContext) -> BaseAssetGraph:
+    """The code location's asset graph; a run started outside a code location (``execute_in_process``,
+    ``materialize``) knows only its own job's assets, and its trust panels report on those."""
+    try:
+        return context.repository_def.asset_graph
+    except CheckError:
+        return context.job_def.asset_layer.asset_graph
+
+
 def _write_trust_panel(context: dg.AssetExecutionContext, name: str, page_file: str) -> tuple[Path, TrustReport]:
-    """The page's trust panel, beside it: where its figures come from, how fresh, which checks passed."""
-    report = report_for_materialization(context)
+    """The page's trust panel, beside it: the verdict, what would change it, a picture of where its figures
+    come from; then how fresh each asset on the way is and which checks passed. The step reports on the
+    asset it is materializing, as materialized now by its run."""
+    graph = _asset_graph(context)
+    report = build_report(context.instance, graph, context.asset_key, materializing_run_id=context.run_id)
     panel = paths.dashboards_dir() / page.trust_panel_file_name(name)
     panel.parent.mkdir(parents=True, exist_ok=True)
-    panel.write_text(render_html(report, back_link=page_file), encoding="utf-8")
+    panel.write_text(render_html(report, graph, back_link=page_file), encoding="utf-8")
     context.log.info(f"Trust panel {panel}: {report.verdict}, {report.reason}")
     return panel, report
 

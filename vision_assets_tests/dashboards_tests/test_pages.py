@@ -2,11 +2,14 @@
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from vision_assets import pages
 from vision_assets.dashboards import geography, page, sales
+from vision_assets.dashboards.theme import LINE_COLOURS
 from vision_assets.dashboards.places import (
     CITY_COORDINATES,
     ISO_A3_BY_COUNTRY_CODE,
@@ -112,3 +115,42 @@ def test_written_page_preview_and_summary(tmp_path):
     assert written.preview.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     index = page.write_index([page.summary_of(sales.build(daily_demand()))], tmp_path)
     assert 'href="sales_by_business_line.html"' in index.read_text()
+
+
+PACKAGE = Path(pages.__file__).parents[1]
+TEMPLATES = Path(pages.__file__).parent / "templates"
+
+
+def test_the_stylesheet_is_the_only_style_of_every_page():
+    # No style written in Python: no <style> block, no style attribute, no CSS rule in a string.
+    style_block = re.compile(r"<style[\s>]")
+    style_attribute = re.compile(r"<[a-z][^>]*\sstyle=")
+    css_rule = re.compile(r"\{[^{}\n]*\b(color|background|margin|padding|font|border|display)\s*:")
+    for module in PACKAGE.rglob("*.py"):
+        source = module.read_text()
+        assert not style_block.search(source) and not style_attribute.search(source), module
+        assert not css_rule.search(source), module
+    # The templates: the base inlines the stylesheet, and nothing else styles a page.
+    for template in TEMPLATES.glob("*.j2"):
+        text = template.read_text()
+        assert not style_attribute.search(text), template
+        assert bool(style_block.search(text)) == (template.name == "base.html.j2"), template
+        if not template.name.startswith(("_", "base")):
+            assert text.startswith('{% extends "base.html.j2" %}'), template
+    assert re.findall(r"<style>(.*?)</style>", (TEMPLATES / "base.html.j2").read_text(), re.DOTALL) == [
+        "\n{{ stylesheet | safe }}\n"
+    ]
+    dashboard = sales.build(daily_demand())
+    for html in (page.render_dashboard(dashboard), page.render_index([page.summary_of(dashboard)])):
+        assert re.findall(r"<style>\n(.*?)\n</style>", html, re.DOTALL) == [pages.stylesheet()]
+
+
+def test_each_colour_is_named_once_and_the_charts_colours_are_not_copied_into_the_stylesheet():
+    stylesheet = pages.stylesheet()
+    root, rules = re.match(r".*?:root \{(.*?)\}(.*)", stylesheet, re.DOTALL).groups()
+    named = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6});", root))
+    assert sorted(re.findall(r"#[0-9a-f]{6}", root)) == sorted(named.values())
+    assert not re.findall(r"#[0-9a-fA-F]{3,6}\b", rules), "a rule writes a colour, not its name in :root"
+    assert set(re.findall(r"var\(--([a-z-]+)\)", rules)) <= {*named, "state"}
+    # The business lines' colours are the charts' (theme.py), not the stylesheet's.
+    assert not set(LINE_COLOURS.values()) & {colour.lower() for colour in named.values()}

@@ -20,7 +20,8 @@ from vision_assets.quality.assets import ALL_LOADED_CHECK, ROWS_ADD_UP_CHECK, qu
 from vision_assets.raw.assets import raw_assets
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
-from vision_assets.trust.report import build_report, render_html, render_text
+from vision_assets.trust.panel import render_html, render_text
+from vision_assets.trust.report import build_report
 from vision_assets_tests.loading import loading_definitions
 
 DAY = date(2026, 10, 1)
@@ -154,11 +155,12 @@ def test_the_checks_pass_on_a_full_day_and_warn_naming_the_tables_that_did_not_l
 
 def test_the_trust_panel_says_what_the_latest_load_held_back(two_days_with_a_bad_review_and_a_stopped_line):
     instance = two_days_with_a_bad_review_and_a_stopped_line["instance"]
-    report = build_report(instance, defs.resolve_asset_graph(), dg.AssetKey(["raw", "mart_reviews"]))
+    graph = defs.resolve_asset_graph()
+    report = build_report(instance, graph, dg.AssetKey(["raw", "mart_reviews"]))
     expected = (
         "1 row of Vision Mart reviews quarantined in its latest load (2026-10-01): "
         "1 row: rating is not between 1 and 5"
     )
     assert report.held_back() == [expected]
-    assert f"Held back: {expected}" in render_text(report)
-    assert "Held back at the door" in render_html(report)
+    assert f"Held back: {expected}" in render_text(report, graph)
+    assert "Held back at the door" in render_html(report, graph)

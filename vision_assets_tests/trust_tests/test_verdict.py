@@ -14,7 +14,8 @@ from dagster._core.test_utils import freeze_time
 
 from vision_assets.definitions import defs
 from vision_assets.trust.lineage import trace
-from vision_assets.trust.report import FAILING, NEVER, STALE, TRUSTED, build_report, render_html, render_text
+from vision_assets.trust.panel import render_html, render_text
+from vision_assets.trust.report import FAILING, NEVER, STALE, TRUSTED, build_report
 
 DEMAND = dg.AssetKey(["demand", "fct_daily_demand"])
 SALES = dg.AssetKey(["marts", "fct_sales"])
@@ -128,7 +129,7 @@ def test_stale_when_one_business_lines_raw_table_stops_however_recently_the_rest
     assert report.data_through == date(2026, 10, 4)
     assert report.lines_behind() == {"mart": date(2026, 10, 1)}
     assert "Vision Mart is behind (its exports reach 2026-10-01)" in report.reason
-    assert "Data through 2026-10-04; behind: Vision Mart (through 2026-10-01)" in render_text(report)
+    assert "Data through 2026-10-04; behind: Vision Mart (through 2026-10-01)" in render_text(report, graph)
     assert books.verdict == TRUSTED, books.reason
     assert mart.verdict == STALE and mart.reason.startswith("data through 2026-10-01, expected through 2026-10-04")
 
@@ -164,7 +165,7 @@ def test_a_failed_warning_check_is_reported_but_does_not_fail_the_verdict(instan
     )
     report = build_report(instance, graph, DEMAND, "net_revenue_usd")
     assert report.verdict == TRUSTED
-    assert "1 failed (warning)" in render_text(report)
+    assert "1 failed (warning)" in render_text(report, graph)
 
 
 def test_the_report_names_partitions_freshness_checks_and_landing_files(instance, graph):
@@ -172,14 +173,14 @@ def test_the_report_names_partitions_freshness_checks_and_landing_files(instance
     failed = _fail_a_blocking_check(instance, graph, SALES)
     report = build_report(instance, graph, DEMAND, "net_revenue_usd")
 
-    text = render_text(report)
+    text = render_text(report, graph)
     assert text.startswith("demand.fct_daily_demand.net_revenue_usd: FAILING CHECKS")
     assert f"partitions {DAY}" in text
     assert "freshness     PASS" in text
     assert "landing/books/orders/<day>/part-*.csv" in text
     assert failed in text
 
-    page = render_html(report, back_link="sales_by_business_line.html")
+    page = render_html(report, graph, back_link="sales_by_business_line.html")
     assert 'data-verdict="failing checks"' in page
     assert 'href="sales_by_business_line.html"' in page
     assert "<script" not in page and "http" not in page
