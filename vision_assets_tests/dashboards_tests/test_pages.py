@@ -9,13 +9,13 @@ import pytest
 
 from vision_assets import pages
 from vision_assets.dashboards import geography, page, sales
-from vision_assets.dashboards.theme import LINE_COLOURS
 from vision_assets.dashboards.places import (
     CITY_COORDINATES,
     ISO_A3_BY_COUNTRY_CODE,
     locate_places,
     world_shapes,
 )
+from vision_assets.dashboards.theme import LINE_COLOURS
 from vision_assets.simulate.reference import PLACES
 
 

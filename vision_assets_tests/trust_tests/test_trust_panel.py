@@ -224,8 +224,10 @@ def test_stale_says_which_days_must_land_and_what_must_be_rebuilt(lines_to_page)
     assert changes == [
         ("The exports of 2026-10-02 to 2026-10-03 from Vision Mart must land and load", ("raw.mart_orders",)),
         (
-            "Materialize again, as its freshness policy asks: materialized within 24 hours before each "
-            "'0 8 * * *' deadline (UTC)",
+            (
+                "Materialize again, as its freshness policy asks: materialized within 24 hours before each "
+                "'0 8 * * *' deadline (UTC)"
+            ),
             ("staging.rates",),
         ),
         ("Materialize the partitions 2026-10-02 to 2026-10-03", ("demand.fct_daily_demand",)),
