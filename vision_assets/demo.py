@@ -27,6 +27,7 @@ from vision_assets.landing.layout import DAY_FORMAT, SUCCESS_MARKER
 from vision_assets.partitions import record_partitions_start
 from vision_assets.simulate import simulate
 from vision_assets.summary import warehouse_summary
+from vision_assets.trust.graph_snapshot import write_snapshot
 
 
 def yesterday(today: date | None = None) -> date:
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"The run is in the Dagster UI too (make dev): run {result.run_id}.", file=sys.stderr)
         raise SystemExit(1)
 
+    # `vision trust` answers from this snapshot of the asset graph until the code changes.
+    write_snapshot(defs)
     print()
     print(warehouse_summary(paths.duckdb_path()))
     print()
