@@ -31,9 +31,10 @@ $(STAMP): setup.py pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 
-# Debian's chromium, for the dashboards' browser test (skipped with its reason when chromium is missing).
+# Debian's chromium and chromium-driver, for the browser tests through Selenium (skipped with their reason
+# when either is missing).
 browser:
-	[ -x /usr/bin/chromium ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
 run: env instance
 	$(BIN)/python -m vision_assets.demo --days $(DEMO_DAYS) --scale $(SCALE)
