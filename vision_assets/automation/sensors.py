@@ -14,9 +14,9 @@ import dagster as dg
 
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, BUSINESS_LINES, tables_of
 from vision_assets.landing.layout import landed_days, structural_problems
+from vision_assets.landing.zone import LandingZone
 from vision_assets.partitions import daily_partitions
 from vision_assets.raw.assets import raw_asset_key, raw_selection
-from vision_assets.resources import LandingZone
 
 
 def landing_sensor_name(line: str) -> str:

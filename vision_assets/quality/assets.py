@@ -12,10 +12,10 @@ import dagster as dg
 from vision_assets.automation.policies import LATE_DAY_LOOKBACK
 from vision_assets.automation.upstream_settled import UpstreamSettled
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES
+from vision_assets.landing.zone import LandingZone
 from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.quality import ledger
 from vision_assets.raw.assets import raw_asset_key
-from vision_assets.resources import LandingZone
 from vision_assets.trust.declared import declared_schema
 from vision_assets.trust.status import REPORTS_ON_LANDINGS_TAG
 from vision_assets.warehouse import (

@@ -27,18 +27,15 @@ from vision_assets.landing.loader import (
     refusal_report,
 )
 from vision_assets.landing.quarantine import write_load_report, write_quarantine
+from vision_assets.landing.zone import LandingZone
 from vision_assets.partitions import daily_partitions, days_in_window
-from vision_assets.resources import LandingZone
+from vision_assets.raw.names import QUARANTINE_CHECK, RAW_SCHEMA, RECONCILIATION_CHECK
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
     current_warehouse,
     fail_fast_unless_transient,
     warehouse_pool,
 )
-
-RAW_SCHEMA = "raw"
-QUARANTINE_CHECK = "no_quarantined_rows"
-RECONCILIATION_CHECK = "landed_rows_reconcile"
 
 _WAREHOUSE_TYPES = {"string": "varchar", "integer": "bigint", "decimal": "double", "timestamp": "timestamp"}
 

@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from vision_assets.partitions import daily_partitions
-from vision_assets.raw.assets import RAW_SCHEMA
+from vision_assets.raw.names import RAW_SCHEMA
 
 DAILY_TAG = "daily"
 # Month-grain demand tables rebuilt whole after the daily facts (see vision_assets/transform/assets.py).

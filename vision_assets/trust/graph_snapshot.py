@@ -8,15 +8,19 @@ the trust report uses exactly as it uses the in-process graph.
 
 It is written by ``make run`` and by the first ``vision trust`` after a change, and is used only while it
 matches the code that would load now: the fingerprint covers Vision's Python sources, the dbt project's
-files and the settings that shape the graph (the warehouse, the partitions' start). Any difference, and the
-definitions are loaded and the snapshot written again.
+files and Vision's settings (``VISION_*``: the warehouse backend, the partitions' start and the rest). Any
+difference, and the definitions are loaded and the snapshot written again.
 """
 
+import contextlib
+import functools
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import dagster._core.definitions.freshness as freshness_module
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 from dagster._core.remote_origin import RegisteredCodeLocationOrigin
 from dagster._core.remote_representation.external import RemoteRepository
@@ -28,7 +32,6 @@ from vision_assets import paths
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 _DBT_PROJECT_FILES = ("models", "macros", "seeds", "dbt_project.yml")
-_SETTINGS = ("VISION_WAREHOUSE", "VISION_PARTITIONS_START")
 
 
 def snapshot_path() -> Path:
@@ -46,8 +49,9 @@ def code_fingerprint() -> str:
     for path in sources:
         digest.update(str(path).encode())
         digest.update(path.read_bytes())
-    for name in _SETTINGS:
-        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    # Vision's settings (the warehouse backend and the partitions' start among them) shape the graph.
+    for name in sorted(name for name in os.environ if name.startswith("VISION_")):
+        digest.update(f"{name}={os.environ[name]}".encode())
     start = paths.partitions_start_file()
     digest.update(start.read_bytes() if start.exists() else b"")
     return digest.hexdigest()
@@ -65,12 +69,28 @@ def write_snapshot(defs: dg.Definitions, fingerprint: str | None = None) -> Path
     return path
 
 
+@contextlib.contextmanager
+def _cron_intervals_computed_once() -> Iterator[None]:
+    """While a snapshot is read: each distinct freshness deadline's smallest interval computed once.
+
+    Dagster validates a cron freshness policy when it is made, including when it is deserialized, by walking
+    the schedule for its smallest interval (about 25 ms each); a snapshot holds one policy per asset, a handful
+    of distinct ones. Dagster has no cache for it, hence the temporary memoized stand-in for its module's name.
+    """
+    original = freshness_module.get_smallest_cron_interval
+    freshness_module.get_smallest_cron_interval = functools.cache(original)
+    try:
+        yield
+    finally:
+        freshness_module.get_smallest_cron_interval = original
+
+
 def read_snapshot(fingerprint: str) -> BaseAssetGraph | None:
     """The snapshot's asset graph if it was written for this fingerprint, else None."""
     path = snapshot_path()
     if not path.exists():
         return None
-    with path.open(encoding="utf-8") as file:
+    with path.open(encoding="utf-8") as file, _cron_intervals_computed_once():
         if file.readline().strip() != fingerprint:
             return None
         snapshot = deserialize_value(file.read(), RepositorySnap)

@@ -16,7 +16,7 @@ from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGra
 
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME, SourceTable
 from vision_assets.landing.loader import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN
-from vision_assets.raw.assets import RAW_SCHEMA
+from vision_assets.raw.names import RAW_SCHEMA
 
 COLUMN_LINEAGE = "dagster/column_lineage"
 COLUMN_SCHEMA = "dagster/column_schema"

@@ -25,7 +25,7 @@ from dagster._time import get_current_datetime
 
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES_BY_NAME
 from vision_assets.quality.ledger import describe_reasons
-from vision_assets.raw.assets import QUARANTINE_CHECK
+from vision_assets.raw.names import QUARANTINE_CHECK
 from vision_assets.trust.data_through import DataThrough, DataThroughReader
 from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, is_raw, trace, upstream_order
 from vision_assets.trust.status import AssetStatus, read_status, when
