@@ -52,7 +52,9 @@ def freshness_policy_for(layer: str) -> dg.FreshnessPolicy:
     return dg.FreshnessPolicy.cron(deadline_cron=LAYER_DEADLINES[layer], lower_bound_delta=FRESHNESS_LOOKBACK)
 
 
-def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> dg.AutomationCondition:
+def downstream_automation(
+    spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey], fact_driven_keys: Set[dg.AssetKey] = frozenset()
+) -> dg.AutomationCondition:
     """Run when what it reads has changed, once nothing it reads is missing and nothing upstream is
     being written (:class:`UpstreamSettled`): the four lines' loads of a day finish minutes apart, and one
     rebuild after the last of them replaces one per line, each paying dbt's start-up and queueing for the
@@ -67,9 +69,10 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
       recommendations, dashboards) cannot wait for "no upstream partition missing": days before the
       first landing are missing forever. It runs when an upstream asset was updated and none of its
       whole-table inputs is missing (a dimension waits for every line's staging table). When it reads
-      daily facts, only an update of those facts counts: the facts are rebuilt after every dimension
-      change anyway, and a dimension update alone would otherwise start a roll-up before the facts it
-      sums exist.
+      daily facts, or whole tables built from them (``fact_driven_keys``: the recommender's interactions
+      and model), only an update of those counts: the facts are rebuilt after every dimension change
+      anyway, and a dimension update alone would otherwise start a roll-up before the facts it sums
+      exist, or recommendations from the day before's interactions.
     """
     ready = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
     if spec.partitions_def is not None:
@@ -90,12 +93,13 @@ def downstream_automation(spec: dg.AssetSpec, daily_keys: Set[dg.AssetKey]) -> d
             & ~dg.AutomationCondition.in_progress()
         ).with_label("built when missing or changed")
     daily_deps = [dep.asset_key for dep in spec.deps if dep.asset_key in daily_keys]
+    driving_deps = [dep.asset_key for dep in spec.deps if dep.asset_key in daily_keys | fact_driven_keys]
     deps_updated = dg.AutomationCondition.any_deps_updated()
     inputs_exist = ~dg.AutomationCondition.any_deps_missing()
+    if driving_deps:
+        deps_updated = deps_updated.allow(dg.AssetSelection.assets(*driving_deps))
     if daily_deps:
-        daily = dg.AssetSelection.assets(*daily_deps)
-        deps_updated = deps_updated.allow(daily)
-        inputs_exist = ~dg.AutomationCondition.any_deps_missing().ignore(daily)
+        inputs_exist = ~dg.AutomationCondition.any_deps_missing().ignore(dg.AssetSelection.assets(*daily_deps))
     return (deps_updated.since_last_handled() & inputs_exist & ready & UpstreamSettled()).with_label(
         "whole-table rebuild after its daily inputs update"
         if daily_deps
@@ -146,14 +150,33 @@ def without_partition_freshness_checks(selection: dg.AssetSelection, graph) -> d
     return selection - dg.AssetSelection.checks(*checks) if checks else selection
 
 
+def fact_driven_keys(specs: Sequence[dg.AssetSpec], daily_keys: Set[dg.AssetKey]) -> set[dg.AssetKey]:
+    """The whole tables built, directly or through other whole tables, from daily facts (partitioned
+    assets other than the raw loads): they change when the facts do."""
+    facts = {key for key in daily_keys if key.path[0] != "raw"}
+    deps = {spec.key: {dep.asset_key for dep in spec.deps} for spec in specs if spec.key not in daily_keys}
+    driven: set[dg.AssetKey] = set()
+    while True:
+        more = {key for key, parents in deps.items() if key not in driven and parents & (facts | driven)}
+        if not more:
+            return driven
+        driven |= more
+
+
 def layer_policies(assets: Sequence[dg.AssetsDefinition]) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
     """The spec mapper for ``Definitions.map_asset_specs``: freshness by layer, automation downstream of raw."""
-    daily_keys = {spec.key for asset in assets for spec in asset.specs if spec.partitions_def is not None}
+    specs = [spec for asset in assets for spec in asset.specs]
+    daily_keys = {spec.key for spec in specs if spec.partitions_def is not None}
+    fact_driven = fact_driven_keys(specs, daily_keys)
 
     def with_layer_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
         layer = spec.key.path[0]
         # An asset that declares its own condition (analytics.data_quality) keeps it.
-        automation = None if layer == "raw" else spec.automation_condition or downstream_automation(spec, daily_keys)
+        automation = (
+            None
+            if layer == "raw"
+            else spec.automation_condition or downstream_automation(spec, daily_keys, fact_driven)
+        )
         return spec.replace_attributes(freshness_policy=freshness_policy_for(layer), automation_condition=automation)
 
     return with_layer_policies
