@@ -24,7 +24,7 @@ Dagster's:
   switch to and from this class without leaving its history behind.
 
 It is selected in ``dagster.yaml`` (``storage: custom:``); Dagster offers no setting for the engine's
-lifetime, hence the subclass. A team deployment uses PostgreSQL instead ("Running for a team" in the README).
+lifetime, hence the subclass. A team deployment uses PostgreSQL instead (docs/team.md).
 """
 
 import os

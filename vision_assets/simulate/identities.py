@@ -14,7 +14,7 @@ what the person typed that day, and nothing here protects a matcher from what re
 * household members share a city and mostly a last name, and some share one mailbox;
 * some people move city, so their later accounts carry another place; some leave region or city empty.
 
-The rates are the constants below (and in the README). Who is who really, the ground truth, is kept
+The rates are the constants below (and in docs/data-flow.md). Who is who really, the ground truth, is kept
 apart for the tests and the identity evaluation.
 """
 

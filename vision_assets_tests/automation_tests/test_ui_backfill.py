@@ -152,7 +152,7 @@ def test_every_day_reaches_the_daily_facts_demand_and_the_dashboards(ui_backfill
 
 
 def test_an_asset_backfill_of_the_same_assets_would_leave_the_daily_facts_out(ui_backfills):
-    """Why the README points at the warehouse_days job: Dagster plans an asset backfill from the raw tables
+    """Why docs/data-flow.md points at the warehouse_days job: Dagster plans an asset backfill from the raw tables
     through partitioned assets only, and the daily facts sit behind staging tables rebuilt whole. If a Dagster
     release plans them in, this fails, and selecting the assets in the lineage graph works as well."""
     targeted = ui_backfills["asset_backfill"].asset_backfill_data.target_subset.asset_keys

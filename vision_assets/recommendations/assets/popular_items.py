@@ -52,7 +52,7 @@ POPULAR_ITEMS_SCHEMA = declared_schema(
         ),
         "weighted_interactions": (
             "double",
-            "Summed interaction weight (see the interaction weights in the README).",
+            "Summed interaction weight (see the interaction weights in docs/recommendations.md).",
         ),
         "window_start": ("date", "First day of the popularity window (UTC)."),
         "window_end": ("date", "Last day of the popularity window (UTC): the latest day with data."),
