@@ -21,14 +21,13 @@ assuming the hazard stays constant: p30 = 1 - (1 - pH)^(30/H). Metadata records 
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 TARGET_HORIZON_DAYS = 30
 MIN_HORIZON_DAYS = 7
@@ -56,7 +55,7 @@ CATEGORICAL_FEATURES = ["business_line", "plan"]
 class ChurnModel:
     """A fitted churn classifier, how it was evaluated, and the horizon its raw probability covers."""
 
-    pipeline: Pipeline | None
+    pipeline: "Pipeline | None"
     horizon_days: int
     holdout_auc: float = float("nan")
     base_rate: float = 0.0
@@ -205,7 +204,14 @@ def _evenly_spaced(days: list[pd.Timestamp], count: int) -> list[pd.Timestamp]:
     return [days[position] for position in positions]
 
 
-def _pipeline() -> Pipeline:
+def _pipeline() -> "Pipeline":
+    # scikit-learn is imported here, when a model is trained: importing it takes about a second, which every
+    # load of the code location (each run worker, sensor tick and `vision trust`) would pay otherwise.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     return Pipeline(
         [
             (
@@ -279,6 +285,8 @@ def train_churn_model(
         return model
     evaluated = _pipeline().fit(train, train_labels)
     if holdout_labels.nunique() == 2:
+        from sklearn.metrics import roc_auc_score
+
         model.holdout_auc = float(roc_auc_score(holdout_labels, evaluated.predict_proba(holdout)[:, 1]))
     else:
         model.notes.append("the holdout snapshots hold no ending: AUC undefined")
