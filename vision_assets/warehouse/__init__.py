@@ -30,11 +30,11 @@ from vision_assets.warehouse.schema import checked_identifier, declared_columns,
 
 __all__ = [
     "BACKENDS",
-    "backend_for_dbt_target",
     "WAREHOUSE_RETRY_POLICY",
     "FailFastIOManager",
     "VisionDuckDBPandasIOManager",
     "WarehouseBackend",
+    "backend_for_dbt_target",
     "checked_identifier",
     "current_warehouse",
     "declared_columns",

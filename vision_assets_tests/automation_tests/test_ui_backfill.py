@@ -152,7 +152,8 @@ def test_the_backfill_daemon_makes_one_run_of_every_asset_over_the_days(planned_
     instance, backfill = planned_backfill["instance"], planned_backfill["backfill"]
     (run,) = instance.get_runs(filters=dg.RunsFilter.for_backfill(backfill.backfill_id))
     assert run.job_name == WAREHOUSE_DAYS_JOB and run.asset_selection is None  # the whole job
-    from vision_assets_tests.automation_tests import backfill_location  # loaded by the workspace, in its settings
+    # Loaded by the workspace, in the backfill's settings: imported here, not at the top.
+    from vision_assets_tests.automation_tests import backfill_location
 
     job = backfill_location.defs.resolve_job_def(WAREHOUSE_DAYS_JOB)
     materialized = set(job.asset_layer.selected_asset_keys)

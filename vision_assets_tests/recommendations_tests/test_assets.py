@@ -11,19 +11,19 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
+from vision_assets.identity.assets import identity_assets
 from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
 from vision_assets.recommendations.assets.common import ALL_LINES_SCOPE, TOP_N
 from vision_assets.recommendations.popularity import FALLBACK_SOURCE, PERSONAL_SOURCE
 from vision_assets.recommendations.segments import SEGMENT_LABELS
 from vision_assets.resources import LandingZone
-from vision_assets.identity.assets import identity_assets
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
 from vision_assets.transform.assets import dbt_model_assets
 from vision_assets.transform.project import vision_dbt_resource
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from .conftest import record_ease_fits
 
