@@ -139,15 +139,8 @@ def main(argv: list[str] | None = None) -> None:
               f"false merges {run['model']['false_merges']}, {run['model']['seconds']:.1f} s "
               f"(exact rule: recall {run['exact_rule']['recall']:.4f})", flush=True)
         runs.append(run)
-    machine = report.machine_facts()
-    commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=BENCH_DIR.parent, check=False
-    )
     results = {
-        "finished_at": datetime.now(UTC).isoformat(),
-        "commit": commit.stdout.strip() or "unknown",
-        "machine": machine,
-        "load_note": report.load_note(machine["cores"], load_at_start, os.getloadavg()),
+        **report.run_facts(load_at_start, BENCH_DIR.parent),
         "scales": runs,
         "targets": judge(runs),
     }

@@ -6,8 +6,9 @@ The table is rendered from the results alone, so the README always says what the
 import json
 import os
 import platform
+import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -52,6 +53,18 @@ def load_note(cores: int, load_at_start: tuple[float, ...], load_at_end: tuple[f
             "during the run, so timings may be higher than on an idle machine."
         )
     return f"The machine was quiet: one-minute load average at most {busiest:.1f} on {cores} cores."
+
+
+def run_facts(load_at_start: tuple[float, ...], repo: Path) -> dict:
+    """What every results file opens with: when it finished, the commit, the machine and how busy it was."""
+    machine = machine_facts()
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=repo, check=False)
+    return {
+        "finished_at": datetime.now(UTC).isoformat(),
+        "commit": commit.stdout.strip() or "unknown",
+        "machine": machine,
+        "load_note": load_note(machine["cores"], load_at_start, os.getloadavg()),
+    }
 
 
 def write_results(results: dict, results_dir: Path, when: datetime, prefix: str = "") -> Path:

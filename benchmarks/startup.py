@@ -113,13 +113,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     load_at_start = os.getloadavg()
     measured = measure(2 if args.quick else 5)
-    machine = report.machine_facts()
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=REPO, check=False)
     results = {
-        "finished_at": datetime.now(UTC).isoformat(),
-        "commit": commit.stdout.strip() or "unknown",
-        "machine": machine,
-        "load_note": report.load_note(machine["cores"], load_at_start, os.getloadavg()),
+        **report.run_facts(load_at_start, REPO),
         "measured": measured,
         "targets_s": TARGETS,
     }
