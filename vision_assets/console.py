@@ -78,7 +78,7 @@ def phase(title: str, log_path: Path) -> Iterator[Phase]:
             finally:
                 logging.captureWarnings(False)
     except Exception as error:
-        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-FAILURE_TAIL_LINES:]
+        tail = _log_lines(log_path)[-FAILURE_TAIL_LINES:]
         print(
             "\n".join([f"{title}: failed after {_duration(current.elapsed)}. Last lines of its log ({log_path}):",
                        *(f"  {line}" for line in tail)]),
@@ -89,6 +89,10 @@ def phase(title: str, log_path: Path) -> Iterator[Phase]:
         root.handlers, root.level = saved_handlers, saved_level
         handler.close()
     print(f"{title}: {current.summary} ({_duration(current.elapsed)})", flush=True)
+
+
+def _log_lines(log_path: Path) -> list[str]:
+    return log_path.read_text(encoding="utf-8", errors="replace").splitlines() if log_path.exists() else []
 
 
 def _duration(seconds: float) -> str:
@@ -130,7 +134,7 @@ def run_logger(log_path: Path, bar: tqdm) -> dg.LoggerDefinition:
 
 def failure_report(result: dg.ExecuteInProcessResult, log_path: Path, tail: int = FAILURE_TAIL_LINES) -> str:
     """For each failed step: its key, its error, the last lines the log has about it, and the log's path."""
-    lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines() if log_path.exists() else []
+    lines = _log_lines(log_path)
     report = []
     for event in result.get_step_failure_events():
         error = event.step_failure_data.error
