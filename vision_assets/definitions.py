@@ -13,6 +13,7 @@ from vision_assets.automation.sensors import landing_sensors
 from vision_assets.code_versions import with_source_code_versions
 from vision_assets.dashboards import dashboard_assets
 from vision_assets.identity.assets import identity_assets
+from vision_assets.live.assets import live_assets, live_checks
 from vision_assets.quality.assets import quality_assets
 from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
@@ -22,13 +23,19 @@ from vision_assets.trust.specs import trust_metadata
 from vision_assets.warehouse import warehouse_executor
 
 assets = [
-    *raw_assets, *quality_assets, *dbt_model_assets, *identity_assets, *recommendation_assets, *dashboard_assets
+    *raw_assets,
+    *quality_assets,
+    *dbt_model_assets,
+    *identity_assets,
+    *recommendation_assets,
+    *dashboard_assets,
+    *live_assets,
 ]
 freshness_checks = partition_freshness_checks(assets)
 
 defs = dg.Definitions(
     assets=assets,
-    asset_checks=[*recommendation_checks, *freshness_checks],
+    asset_checks=[*recommendation_checks, *live_checks, *freshness_checks],
     jobs=[daily_landing_job, warehouse_days_job(not_in_runs=freshness_checks)],
     schedules=[daily_landing_schedule],
     sensors=[

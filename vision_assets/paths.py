@@ -39,3 +39,13 @@ def partitions_start_file() -> Path:
 def logs_dir() -> Path:
     """Where `make run` writes Dagster's and dbt's logs, one folder per run."""
     return data_dir() / "logs"
+
+
+def live_duckdb_path() -> Path:
+    """The live lane's own DuckDB file on the embedded backend (:class:`vision_assets.warehouse.duckdb.DuckDBLiveConnection`)."""
+    return Path(os.environ.get("VISION_LIVE_DUCKDB_PATH", duckdb_path().parent / "vision_live.duckdb")).resolve()
+
+
+def live_dir() -> Path:
+    """The live lane's broker data, logs and state."""
+    return data_dir() / "live"

@@ -15,6 +15,9 @@ dashboards                10:00       everything above
 
 An asset is fresh when it materialized in the 24 hours before its deadline; past the deadline without
 that, Dagster marks it failing freshness and the UI shows it red.
+
+The live lane (``streams``, ``live``) is counted in minutes instead: its assets are external, refreshed by
+the live consumer as events arrive, and stale when nothing arrived for ``LIVE_FRESHNESS``'s windows.
 """
 
 import functools
@@ -37,6 +40,10 @@ LAYER_DEADLINES = {
 }
 FRESHNESS_LOOKBACK = timedelta(hours=24)
 
+# The live lane's layers: external assets, no automation, freshness in minutes.
+LIVE_LAYERS = ("streams", "live")
+LIVE_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(minutes=10), warn_window=timedelta(minutes=2))
+
 # How far back a late or re-landed day still flows downstream without a person: a week of partitions.
 LATE_DAY_LOOKBACK = timedelta(days=7)
 
@@ -46,6 +53,8 @@ PARTITION_FRESHNESS_CHECK = "freshness_check"
 
 @functools.cache
 def freshness_policy_for(layer: str) -> dg.FreshnessPolicy:
+    if layer in LIVE_LAYERS:
+        return LIVE_FRESHNESS
     # Cached: Dagster validates a cron policy by walking its schedule for the smallest interval (about 10 ms
     # each on a quiet machine), and every asset of a layer shares its policy: a second of each code-location
     # load, before.
@@ -76,13 +85,17 @@ def downstream_automation(
     """
     ready = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
     if spec.partitions_def is not None:
-        updated = (
-            dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()
-        ).since_last_handled()
+        deps_updated, deps_missing = dg.AutomationCondition.any_deps_updated(), dg.AutomationCondition.any_deps_missing()
+        live = [dep.asset_key for dep in spec.deps if dep.asset_key.path[0] in LIVE_LAYERS]
+        if live:
+            # The live tables are refreshed by the consumer, not by runs: neither a trigger nor a wait.
+            deps_updated = deps_updated.ignore(dg.AssetSelection.assets(*live))
+            deps_missing = deps_missing.ignore(dg.AssetSelection.assets(*live))
+        updated = (dg.AutomationCondition.newly_missing() | deps_updated).since_last_handled()
         return (
             dg.AutomationCondition.in_latest_time_window(lookback_delta=LATE_DAY_LOOKBACK)
             & updated
-            & ~dg.AutomationCondition.any_deps_missing()
+            & ~deps_missing
             & ready
             & UpstreamSettled()
         ).with_label("eager, including late days of the last week")
@@ -118,7 +131,7 @@ def partition_freshness_checks(assets: Sequence[dg.AssetsDefinition]) -> list[dg
     """
     by_layer: dict[str, list[dg.AssetKey]] = {}
     for asset in assets:
-        for spec in asset.specs:
+        for spec in _specs_of(asset):
             if spec.partitions_def is not None:
                 by_layer.setdefault(spec.key.path[0], []).append(spec.key)
     with warnings.catch_warnings():
@@ -165,7 +178,7 @@ def fact_driven_keys(specs: Sequence[dg.AssetSpec], daily_keys: Set[dg.AssetKey]
 
 def layer_policies(assets: Sequence[dg.AssetsDefinition]) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
     """The spec mapper for ``Definitions.map_asset_specs``: freshness by layer, automation downstream of raw."""
-    specs = [spec for asset in assets for spec in asset.specs]
+    specs = [spec for asset in assets for spec in _specs_of(asset)]
     daily_keys = {spec.key for spec in specs if spec.partitions_def is not None}
     fact_driven = fact_driven_keys(specs, daily_keys)
 
@@ -174,9 +187,14 @@ def layer_policies(assets: Sequence[dg.AssetsDefinition]) -> Callable[[dg.AssetS
         # An asset that declares its own condition (analytics.data_quality) keeps it.
         automation = (
             None
-            if layer == "raw"
+            if layer == "raw" or layer in LIVE_LAYERS
             else spec.automation_condition or downstream_automation(spec, daily_keys, fact_driven)
         )
         return spec.replace_attributes(freshness_policy=freshness_policy_for(layer), automation_condition=automation)
 
     return with_layer_policies
+
+
+def _specs_of(asset: dg.AssetsDefinition | dg.AssetSpec) -> Sequence[dg.AssetSpec]:
+    """The specs of an asset definition, or the spec itself (an external asset: the live lane's)."""
+    return [asset] if isinstance(asset, dg.AssetSpec) else asset.specs

@@ -338,14 +338,34 @@ Problem = tuple[pd.Series, str, str]
 """Rows that break one rule: their mask, the reason each row is quarantined with, and a summary line."""
 
 
+def check_rows(text: pa.Table, table: SourceTable, where: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Check rows that did not come in a file (the live lane's events) exactly as a landed file's rows are.
+
+    ``text`` holds the contract's columns as text. Returns the typed rows and, per row, the reasons it
+    breaks the contract (all of them, joined; missing for a good row): a value not of its type, an empty
+    required value, a broken rule. Unlike a file, a batch whose column is mostly of the wrong type is not
+    refused as a whole: each row stands alone. ``where`` names the rows' origin in the messages.
+    """
+    raw = text.to_pandas()
+    typed, problems, _ = _typed(text, raw, table, Path(where), refuse_retyped_columns=False)
+    problems += _rule_problems(typed, raw, table, Path(where))
+    return typed, _reasons([problems], [len(raw)])
+
+
 def _typed(
-    text: pa.Table, raw: pd.DataFrame, table: SourceTable, path: Path, holds_controls: bool = True
+    text: pa.Table,
+    raw: pd.DataFrame,
+    table: SourceTable,
+    path: Path,
+    holds_controls: bool = True,
+    refuse_retyped_columns: bool = True,
 ) -> tuple[pd.DataFrame, list[Problem], int]:
     """Convert each text column to its contract type; a value that does not convert makes its row bad, and
     so does an empty value (after trimming) where the contract requires one.
 
-    When most of a column's values do not convert, the exporter changed the column, and the file is refused.
-    Returns the typed frame, the rows' problems and how many timestamps carried a UTC offset.
+    When most of a column's values do not convert, the exporter changed the column, and the file is refused
+    (unless ``refuse_retyped_columns`` is off). Returns the typed frame, the rows' problems and how many
+    timestamps carried a UTC offset.
     """
     typed, problems, with_offset = {}, [], 0
     for column in table.columns:
@@ -354,7 +374,7 @@ def _typed(
         )
         typed[column.name] = converted.values
         with_offset += converted.with_offset
-        if converted.not_of_type.sum() > _RETYPED_COLUMN_SHARE * (~converted.missing).sum():
+        if refuse_retyped_columns and converted.not_of_type.sum() > _RETYPED_COLUMN_SHARE * (~converted.missing).sum():
             mask, problem = next((mask, problem) for mask, problem in converted.problems if mask.any())
             raise LandingError(
                 _summary(pd.Series(mask), path, column.name, problem, raw)
@@ -373,16 +393,21 @@ def _bad_rows(
     typed: pd.DataFrame, raw: pd.DataFrame, table: SourceTable, path: Path, day: date
 ) -> list[Problem]:
     """The rows whose values break a rule of the contract, or whose event time is not in the day."""
+    problems = _rule_problems(typed, raw, table, path)
+    day_start = pd.Timestamp(day)
+    event_time = typed[table.event_time]
+    outside = (event_time < day_start) | (event_time >= day_start + timedelta(days=1))
+    problems += _problem(outside, path, table.event_time, f"falls outside the landing day {day} (UTC)", raw)
+    return problems
+
+
+def _rule_problems(typed: pd.DataFrame, raw: pd.DataFrame, table: SourceTable, path: Path) -> list[Problem]:
     problems = []
     for column in table.columns:
         for rule in column.rules:
             problems += _problem(rule.broken_by(typed[column.name]), path, column.name, rule.problem, raw)
     for rule in table.row_rules:
         problems += _problem(rule.broken_by(typed), path, ", ".join(rule.columns), rule.problem, raw)
-    day_start = pd.Timestamp(day)
-    event_time = typed[table.event_time]
-    outside = (event_time < day_start) | (event_time >= day_start + timedelta(days=1))
-    problems += _problem(outside, path, table.event_time, f"falls outside the landing day {day} (UTC)", raw)
     return problems
 
 

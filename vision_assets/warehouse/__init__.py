@@ -15,10 +15,16 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import dagster as dg
 
-from vision_assets.warehouse.duckdb import DUCKDB_WRITER_POOL, VisionDuckDBPandasIOManager, duckdb_io_manager
+from vision_assets.warehouse.duckdb import (
+    DUCKDB_WRITER_POOL,
+    DuckDBLiveConnection,
+    VisionDuckDBPandasIOManager,
+    duckdb_io_manager,
+)
 from vision_assets.warehouse.errors import (
     WAREHOUSE_RETRY_POLICY,
     FailFastIOManager,
@@ -32,6 +38,7 @@ __all__ = [
     "BACKENDS",
     "WAREHOUSE_RETRY_POLICY",
     "FailFastIOManager",
+    "LiveConnection",
     "VisionDuckDBPandasIOManager",
     "WarehouseBackend",
     "backend_for_dbt_target",
@@ -41,6 +48,7 @@ __all__ = [
     "fail_fast_unless_transient",
     "final_unless_transient",
     "is_transient",
+    "live_connection",
     "plan_schema_change",
     "snowflake_io_manager",
     "warehouse_executor",
@@ -67,6 +75,27 @@ class WarehouseBackend:
     table_metadata_from_dbt_log: bool
     """Whether dbt logs each table's row count and columns itself (no in-process dbt adapter is built while
     dbt holds the warehouse), or Dagster fetches them through dbt's adapter after the build."""
+    live_connection: Callable[..., "LiveConnection"]
+    """Opens the live lane's tables (``live_connection(read_only=False)``): where they live, how a batch is
+    staged and committed (:mod:`vision_assets.live.store`)."""
+
+
+class LiveConnection(Protocol):
+    """What the live store needs of a warehouse connection; each backend module has one."""
+
+    def execute(self, sql: str, parameters: list | None = None) -> None: ...
+    def query(self, sql: str, parameters: list | None = None): ...
+    def stage(self, name: str, frame) -> None: ...
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def _snowflake_live_connection(read_only: bool = False) -> LiveConnection:
+    from vision_assets.warehouse.snowflake import SnowflakeLiveConnection
+
+    return SnowflakeLiveConnection(read_only=read_only)
 
 
 def _snowflake_io_manager() -> dg.ConfigurableIOManagerFactory:
@@ -84,8 +113,9 @@ BACKENDS = {
         pool=DUCKDB_WRITER_POOL,
         # Its writing steps cannot run side by side anyway: in-process saves a process start per step.
         executor=dg.in_process_executor,
-        settings=("VISION_DATA_DIR", "VISION_DUCKDB_PATH"),
+        settings=("VISION_DATA_DIR", "VISION_DUCKDB_PATH", "VISION_LIVE_DUCKDB_PATH"),
         table_metadata_from_dbt_log=True,
+        live_connection=DuckDBLiveConnection,
     ),
     "snowflake": WarehouseBackend(
         name="snowflake",
@@ -105,6 +135,7 @@ BACKENDS = {
             "SNOWFLAKE_ROLE",
         ),
         table_metadata_from_dbt_log=False,
+        live_connection=_snowflake_live_connection,
     ),
 }
 
@@ -136,6 +167,11 @@ def warehouse_pool() -> str | None:
 
 def warehouse_executor() -> dg.ExecutorDefinition:
     return current_warehouse().executor
+
+
+def live_connection(read_only: bool = False) -> LiveConnection:
+    """A connection to the live lane's tables on the chosen warehouse."""
+    return current_warehouse().live_connection(read_only=read_only)
 
 
 def snowflake_io_manager() -> dg.ConfigurableIOManagerFactory:

@@ -150,3 +150,62 @@ def duckdb_io_manager() -> VisionDuckDBPandasIOManager:
     path = duckdb_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return VisionDuckDBPandasIOManager(database=str(path))
+
+
+class DuckDBLiveConnection:
+    """The live lane's tables on the embedded backend: their own DuckDB file, ``vision_live.duckdb``.
+
+    DuckDB lets one process at a time open a file for writing, and the daily runs hold ``vision.duckdb`` for
+    minutes. The live consumer therefore never opens the warehouse file: it writes its own, opening it for one
+    micro-batch at a time and closing it after, so a reader (the reconciliation check, the live page,
+    ``vision trust``) gets in between two batches. Opening waits out the other side's lock. (Not
+    ``live.duckdb``: a file named after a schema it holds makes ``live.events`` ambiguous to DuckDB.)
+    """
+
+    exclusive = True
+    """Holding the connection locks the file for every other process: close it after each batch."""
+
+    def __init__(self, read_only: bool = False, wait_s: float = 120.0):
+        import time
+
+        import duckdb
+
+        from vision_assets.paths import live_duckdb_path
+
+        path = live_duckdb_path()
+        if read_only and not path.exists():
+            raise FileNotFoundError(f"{path}: the live lane has not written anything yet")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self.connection = duckdb.connect(str(path), read_only=read_only)
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def execute(self, sql: str, parameters: list | None = None) -> None:
+        self.connection.execute(sql, parameters or [])
+
+    def query(self, sql: str, parameters: list | None = None):
+        return self.connection.execute(sql, parameters or []).df()
+
+    def stage(self, name: str, frame) -> None:
+        """``frame`` as the temporary table ``name`` of this connection."""
+        self.connection.register("vision_live_frame", frame)
+        self.connection.execute(f"create or replace temp table {name} as select * from vision_live_frame")
+        self.connection.unregister("vision_live_frame")
+
+    def begin(self) -> None:
+        self.connection.begin()
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+    def close(self) -> None:
+        self.connection.close()

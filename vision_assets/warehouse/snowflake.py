@@ -170,8 +170,9 @@ class VisionSnowflakePandasIOManager(SnowflakePandasIOManager):
         )
 
 
-def snowflake_io_manager() -> VisionSnowflakePandasIOManager:
-    """The IO manager on the account the ``SNOWFLAKE_*`` variables name (the backend's ``settings`` in :mod:`vision_assets.warehouse`).
+def _connection_fields() -> dict:
+    """The connection settings of the account the ``SNOWFLAKE_*`` variables name (the backend's ``settings``
+    in :mod:`vision_assets.warehouse`), for the IO manager and the live lane alike.
 
     Every field is a ``dg.EnvVar``: read when a run starts, never written into code, config or the UI.
     Key-pair authentication when ``SNOWFLAKE_PRIVATE_KEY_PATH`` is set, a password otherwise.
@@ -184,12 +185,66 @@ def snowflake_io_manager() -> VisionSnowflakePandasIOManager:
         if os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH")
         else {"password": dg.EnvVar("SNOWFLAKE_PASSWORD")}
     )
-    return VisionSnowflakePandasIOManager(
-        account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
-        user=dg.EnvVar("SNOWFLAKE_USER"),
-        database=dg.EnvVar("SNOWFLAKE_DATABASE"),
-        warehouse=dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
-        role=dg.EnvVar("SNOWFLAKE_ROLE"),
-        store_timestamps_as_strings=False,
+    return {
+        "account": dg.EnvVar("SNOWFLAKE_ACCOUNT"),
+        "user": dg.EnvVar("SNOWFLAKE_USER"),
+        "database": dg.EnvVar("SNOWFLAKE_DATABASE"),
+        "warehouse": dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
+        "role": dg.EnvVar("SNOWFLAKE_ROLE"),
         **authentication,
-    )
+    }
+
+
+def snowflake_io_manager() -> VisionSnowflakePandasIOManager:
+    """The IO manager on the account the ``SNOWFLAKE_*`` variables name (:func:`_connection_fields`)."""
+    return VisionSnowflakePandasIOManager(store_timestamps_as_strings=False, **_connection_fields())
+
+
+class SnowflakeLiveConnection:
+    """The live lane's tables on Snowflake: the ``LIVE`` schema of the warehouse's database.
+
+    Snowflake has no single-writer limit, so the consumer keeps one session. ``write_pandas`` stages a batch
+    into a temporary table (it cannot run inside a transaction: it creates a stage), and the statements that
+    make the batch visible then commit together.
+    """
+
+    exclusive = False
+    """Snowflake has no single-writer limit: the consumer keeps its session."""
+
+    def __init__(self, read_only: bool = False):
+        from dagster_snowflake import SnowflakeResource
+
+        resource = SnowflakeResource(**_connection_fields()).process_config_and_initialize()
+        self._context = resource.get_connection()
+        self.connection = self._context.__enter__()
+        self.connection.cursor().execute("create schema if not exists live")
+        # Staged batches are temporary tables of the session, in the live schema.
+        self.connection.cursor().execute("use schema live")
+
+    def execute(self, sql: str, parameters: list | None = None) -> None:
+        self.connection.cursor().execute(sql, parameters or None)
+
+    def query(self, sql: str, parameters: list | None = None):
+        frame = self.connection.cursor().execute(sql, parameters or None).fetch_pandas_all()
+        frame.columns = [column.lower() for column in frame.columns]
+        return frame
+
+    def stage(self, name: str, frame) -> None:
+        from snowflake.connector.pandas_tools import write_pandas
+
+        write_pandas(
+            self.connection, frame, name.upper(), auto_create_table=True, table_type="temporary",
+            overwrite=True, use_logical_type=True,
+        )
+
+    def begin(self) -> None:
+        self.connection.cursor().execute("begin")
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+    def close(self) -> None:
+        self._context.__exit__(None, None, None)
