@@ -18,6 +18,7 @@ from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, BUSINESS_LINES,
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.landing.zone import LandingZone
 from vision_assets.live.events import STREAMS
+from vision_assets.live.names import LIVE_LAYER, RECONCILIATION_CHECK, RECONCILIATION_KEY
 from vision_assets.live.reconciliation import (
     COLUMNS,
     EVENT_COLUMNS,
@@ -61,7 +62,7 @@ _WAREHOUSE_KIND = current_warehouse().name
 
 def _live_spec(table: str, description: str, deps: list[dg.AssetKey]) -> dg.AssetSpec:
     return dg.AssetSpec(
-        ["live", table], description=description, deps=deps, group_name="live",
+        [LIVE_LAYER, table], description=description, deps=deps, group_name="live",
         kinds={"python", _WAREHOUSE_KIND}, owners=OWNERS,
     )
 
@@ -173,10 +174,6 @@ def _live_events_of(day) -> pd.DataFrame:
         )
     except FileNotFoundError:
         return pd.DataFrame(columns=[*EVENT_COLUMNS, "published_at"])
-
-
-RECONCILIATION_KEY = dg.AssetKey(["analytics", "live_reconciliation"])
-RECONCILIATION_CHECK = "live_matches_the_books"
 
 
 @dg.asset(

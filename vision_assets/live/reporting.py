@@ -14,6 +14,7 @@ import dagster as dg
 
 from vision_assets.live.assets import LIVE_CHECKS, STREAM_KEYS, live_specs
 from vision_assets.live.events import STREAMS
+from vision_assets.live.names import LATEST_DAY_METADATA
 from vision_assets.live.store import BatchResult
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ class DagsterReporter:
             "dead_letters": sum(batch.dead_letters for batch in batches),
             "latest_batch_visible_at": batches[-1].visible_at.isoformat(timespec="seconds"),
         }
+        latest_day = max((batch.latest_event_day for batch in batches if batch.latest_event_day), default=None)
+        if latest_day is not None:
+            metadata[LATEST_DAY_METADATA] = latest_day.isoformat()
         try:
             for line, key in STREAM_KEYS.items():
                 self.instance.report_runless_asset_event(

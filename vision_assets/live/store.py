@@ -21,7 +21,7 @@ cent (the ``to_usd`` macro). The reconciliation check compares the results with 
 import csv
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
@@ -196,12 +196,20 @@ left join live.currency_rates as rates
 where not exists (select 1 from live.events as known where known.event_key = batch.event_key)
 """
 
-_TOUCHED_MINUTES = """
-create or replace temp table live_touched as
-select distinct business_line, event_minute from live.events where batch_id = ?
+# The minutes a batch touched, as a subquery: a temporary table would be DDL, and DDL inside a Snowflake
+# transaction commits it.
+_TOUCHED = "(select distinct business_line, event_minute from live.events where batch_id = ?)"
+
+_FORGET_TOUCHED_MINUTES = f"""
+delete from live.metrics_per_minute
+where exists (
+    select 1 from {_TOUCHED} as touched
+    where touched.business_line = metrics_per_minute.business_line
+        and touched.event_minute = metrics_per_minute.event_minute
+)
 """
 
-_RECOMPUTE_MINUTES = """
+_RECOMPUTE_MINUTES = f"""
 insert into live.metrics_per_minute
 select
     events.event_minute,
@@ -213,18 +221,9 @@ select
     sum(events.net_amount_usd),
     ?
 from live.events as events
-inner join live_touched as touched
+inner join {_TOUCHED} as touched
     on events.business_line = touched.business_line and events.event_minute = touched.event_minute
 group by events.event_minute, events.business_line
-"""
-
-_FORGET_TOUCHED_MINUTES = """
-delete from live.metrics_per_minute
-where exists (
-    select 1 from live_touched as touched
-    where touched.business_line = metrics_per_minute.business_line
-        and touched.event_minute = metrics_per_minute.event_minute
-)
 """
 
 
@@ -236,6 +235,8 @@ class BatchResult:
     repeated_events: int
     dead_letters: int
     visible_at: datetime
+    latest_event_day: date | None = None
+    """The latest day of the events the lane holds after this batch."""
 
 
 def ensure_live_tables(connection: LiveConnection) -> None:
@@ -275,9 +276,8 @@ def write_batch(connection: LiveConnection, batch: CheckedBatch, consumer: str) 
             connection.execute(_INSERT_NEW_EVENTS, [batch_id])
             new_events = _count(connection, "select count(*) from live.events") - before
             if new_events:
-                connection.execute(_TOUCHED_MINUTES, [batch_id])
-                connection.execute(_FORGET_TOUCHED_MINUTES)
-                connection.execute(_RECOMPUTE_MINUTES, [batch_id])
+                connection.execute(_FORGET_TOUCHED_MINUTES, [batch_id])
+                connection.execute(_RECOMPUTE_MINUTES, [batch_id, batch_id])
         new_dead = 0
         if not dead.empty:
             before = _count(connection, "select count(*) from live.dead_letters")
@@ -305,7 +305,9 @@ def write_batch(connection: LiveConnection, batch: CheckedBatch, consumer: str) 
         raise
     visible_at = datetime.now(UTC).replace(tzinfo=None)
     connection.execute("update live.ingest_batches set visible_at = ? where batch_id = ?", [visible_at, batch_id])
-    return BatchResult(batch_id, batch.entries, new_events, len(events) - new_events, new_dead, visible_at)
+    latest = connection.query("select max(event_date) from live.events").iloc[0, 0]
+    latest_day = None if pd.isna(latest) else pd.Timestamp(latest).date()
+    return BatchResult(batch_id, batch.entries, new_events, len(events) - new_events, new_dead, visible_at, latest_day)
 
 
 def _count(connection: LiveConnection, sql: str) -> int:

@@ -20,13 +20,15 @@ from dagster._utils.schedules import cron_string_iterator
 
 from vision_assets import pages
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
+from vision_assets.live.names import RECONCILIATION_KEY
 from vision_assets.trust.data_through import expected_day
 from vision_assets.trust.lineage import dotted, is_raw
+from vision_assets.trust.provisional import PROVISIONAL
 from vision_assets.trust.report import FAILING, NEVER, STALE, TRUSTED, TrustReport
 from vision_assets.trust.status import AssetStatus, when
 
 # The states an asset is drawn in: the verdicts' words, as it would be judged on its own.
-STATES = (TRUSTED, STALE, FAILING, NEVER)
+STATES = (TRUSTED, PROVISIONAL, STALE, FAILING, NEVER)
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,11 @@ def what_would_change(report: TrustReport, graph: BaseAssetGraph) -> Changes:
         return _checks_to_pass(upstream_first)
     if report.verdict == STALE:
         return _to_land_and_rebuild(report.target_status, upstream_first, graph)
+    if report.verdict == PROVISIONAL:
+        return Changes(
+            heading="What would confirm it",
+            items=(Change(report.reason, (".".join(RECONCILIATION_KEY.path),)),),
+        )
     return _next_deadlines(upstream_first, graph)
 
 

@@ -10,6 +10,8 @@ Verdicts, in order of precedence:
   materialization inside its window (Dagster's freshness state FAIL), or its data ends on a day older than
   its policy allows, however recently it was rebuilt (:mod:`vision_assets.trust.data_through`); the reason
   names the business lines whose raw tables are behind.
+* ``provisional``: a live table (``live.*``) holding a day the books have not confirmed yet
+  (:mod:`vision_assets.trust.provisional`).
 * ``trusted``: none of the above.
 
 For a column, "computed from" follows column lineage (a failed check on a table the column does not read
@@ -28,6 +30,7 @@ from vision_assets.quality.ledger import describe_reasons
 from vision_assets.raw.names import QUARANTINE_CHECK
 from vision_assets.trust.data_through import DataThrough, DataThroughReader
 from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, is_raw, trace, upstream_order
+from vision_assets.trust.provisional import is_live, live_verdict
 from vision_assets.trust.status import AssetStatus, read_status, when
 
 TRUSTED = "trusted"
@@ -101,6 +104,8 @@ def build_report(
         # Whatever its checks said was about the data this run replaces.
         target.checks = [replace(check, outdated=check.evaluated_at is not None) for check in target.checks]
     verdict, reason = decide(statuses[0], statuses[1:])
+    if verdict == TRUSTED and is_live(key):
+        verdict, reason = live_verdict(instance, statuses[0]) or (verdict, reason)
     return TrustReport(
         target=key,
         column=column,

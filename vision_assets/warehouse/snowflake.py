@@ -222,10 +222,10 @@ class SnowflakeLiveConnection:
         self.connection.cursor().execute("use schema live")
 
     def execute(self, sql: str, parameters: list | None = None) -> None:
-        self.connection.cursor().execute(sql, parameters or None)
+        self.connection.cursor().execute(*_pyformat(sql, parameters))
 
     def query(self, sql: str, parameters: list | None = None):
-        frame = self.connection.cursor().execute(sql, parameters or None).fetch_pandas_all()
+        frame = self.connection.cursor().execute(*_pyformat(sql, parameters)).fetch_pandas_all()
         frame.columns = [column.lower() for column in frame.columns]
         return frame
 
@@ -248,3 +248,9 @@ class SnowflakeLiveConnection:
 
     def close(self) -> None:
         self._context.__exit__(None, None, None)
+
+
+def _pyformat(sql: str, parameters: list | None) -> tuple[str, list | None]:
+    """The live store writes ``?`` placeholders (DuckDB's); the Snowflake connector's default style is
+    ``%s``, bound and escaped by the connector. (The live SQL holds no literal ``?`` or ``%``.)"""
+    return (sql.replace("?", "%s"), parameters) if parameters else (sql, None)

@@ -184,3 +184,29 @@ def test_the_report_names_partitions_freshness_checks_and_landing_files(instance
     assert 'data-verdict="failing checks"' in page
     assert 'href="sales_by_business_line.html"' in page
     assert "<script" not in page and "http" not in page
+
+
+LIVE_METRICS = dg.AssetKey(["live", "metrics_per_minute"])
+
+
+def test_live_figures_are_provisional_until_the_books_confirm_their_latest_day(instance, graph):
+    from vision_assets.live.names import LATEST_DAY_METADATA, RECONCILIATION_CHECK, RECONCILIATION_KEY
+    from vision_assets.trust.provisional import PROVISIONAL
+
+    for key in sorted(_everything_upstream(graph, LIVE_METRICS), key=lambda key: len(graph.get_ancestor_asset_keys(key))):
+        instance.report_runless_asset_event(dg.AssetMaterialization(key, metadata={LATEST_DAY_METADATA: DAY}))
+    report = build_report(instance, graph, LIVE_METRICS, "net_revenue_usd")
+    assert report.verdict == PROVISIONAL, report.reason
+    assert DAY in report.reason and "live_reconciliation" in report.reason
+    assert "live_reconciliation" in render_text(report, graph)
+
+    def reconcile(passed: bool) -> None:
+        instance.report_runless_asset_event(dg.AssetMaterialization(RECONCILIATION_KEY, partition=DAY))
+        instance.report_runless_asset_event(
+            dg.AssetCheckEvaluation(asset_key=RECONCILIATION_KEY, check_name=RECONCILIATION_CHECK, passed=passed)
+        )
+
+    reconcile(passed=False)
+    assert build_report(instance, graph, LIVE_METRICS, "net_revenue_usd").verdict == FAILING
+    reconcile(passed=True)
+    assert build_report(instance, graph, LIVE_METRICS, "net_revenue_usd").verdict == TRUSTED
