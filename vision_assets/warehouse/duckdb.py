@@ -181,8 +181,12 @@ class DuckDBLiveConnection:
             try:
                 self.connection = duckdb.connect(str(path), read_only=read_only)
                 break
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+            except (duckdb.IOException, duckdb.ConnectionException) as error:
+                # Another process holds the file ("Could not set lock"), or, in this process, a connection
+                # opened the other way (read-only against read-write) is still open: both pass in a moment.
+                message = str(error).lower()
+                busy = "lock" in message or "different configuration" in message
+                if not busy or time.monotonic() > deadline:
                     raise
                 time.sleep(0.02)
 
