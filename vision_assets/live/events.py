@@ -25,10 +25,11 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vision_assets.landing.contracts import BUSINESS_LINES, SOURCE_TABLES_BY_NAME, SourceTable
 from vision_assets.landing.loader import check_rows
-from vision_assets.landing.values import convert
+from vision_assets.landing.values import convert, trim
 
 STREAM_PREFIX = "vision:events:"
 DEAD_LETTER_STREAM = "vision:events:dead_letter"
@@ -100,6 +101,7 @@ def _shapes() -> dict[tuple[str, str], EventShape]:
 
 
 EVENT_SHAPES: dict[tuple[str, str], EventShape] = _shapes()
+_COLUMN_SETS = {key: set(shape.contract.column_names) for key, shape in EVENT_SHAPES.items()}
 
 # The columns of a checked batch, as the live store stages it (vision_assets/live/store.py).
 STAGED_COLUMNS = (
@@ -218,10 +220,11 @@ def _envelope(stream: str, text: str | None) -> tuple[dict, str]:
     payload = event.get("payload")
     if not isinstance(payload, dict):
         return {}, "payload is missing or not a JSON object"
-    contract = EVENT_SHAPES[(line, table)].contract
-    missing = [name for name in contract.column_names if name not in payload]
-    extra = sorted(set(payload) - set(contract.column_names))
-    if missing or extra:
+    columns = _COLUMN_SETS[(line, table)]
+    if payload.keys() != columns:
+        contract = EVENT_SHAPES[(line, table)].contract
+        missing = [name for name in contract.column_names if name not in payload]
+        extra = sorted(set(payload) - columns)
         return {}, "payload columns differ from the contract of " + contract.name + (
             f": missing {missing}" if missing else "") + (f"; unexpected {extra}" if extra else "")
     for name, value in payload.items():
@@ -231,50 +234,60 @@ def _envelope(stream: str, text: str | None) -> tuple[dict, str]:
 
 
 def _checked_group(shape: EventShape, group: list[tuple[str, str, str, dict]]) -> tuple[pd.DataFrame, list[DeadLetter]]:
+    """Check one line's events of one table together, column by column, as the loader checks a file."""
     contract = shape.contract
+    payloads = [event["payload"] for *_, event in group]
     text = pa.table({
-        name: pa.array([_as_text(event["payload"][name]) for _, _, _, event in group], pa.string())
+        name: pa.array([_as_text(payload[name]) for payload in payloads], pa.string())
         for name in contract.column_names
     })
-    where = f"{group[0][0]} ({contract.name} events)"
-    typed, reasons = check_rows(text, contract, where)
+    typed, reasons = check_rows(text, contract, f"{group[0][0]} ({contract.name} events)")
     reasons = reasons.to_numpy(dtype=object)
-    envelope_time = convert(pa.array([event["event_time"] for *_, event in group], pa.string()), "timestamp").values
-    dead, keep = [], []
-    for position, (stream, entry_id, raw, event) in enumerate(group):
-        reason = reasons[position]
-        if reason is None or (isinstance(reason, float) and math.isnan(reason)):
-            row = event["payload"]
-            if event["event_id"].strip() != event_id_of(contract, {k: _as_text(v) for k, v in row.items()}):
-                reason = f"event_id {event['event_id']!r} is not the payload's key ({', '.join(contract.key)})"
-            elif pd.isna(envelope_time.iloc[position]) or envelope_time.iloc[position] != typed[contract.event_time].iloc[position]:
-                reason = f"event_time {event['event_time']!r} is not the payload's {contract.event_time}"
-        if reason is None or (isinstance(reason, float) and math.isnan(reason)):
-            keep.append(position)
-        else:
-            dead.append(DeadLetter(stream, entry_id, str(reason), raw))
-    kept = typed.iloc[keep].reset_index(drop=True)
-    entries = [group[position] for position in keep]
+    good = pd.isna(reasons)
+    # The envelope must say what the payload says: its id is the row's key, its time the row's event time.
+    envelope_ids = pa.array([event["event_id"] for *_, event in group], pa.string())
+    key_ids = pc.binary_join_element_wise(*(trim(text.column(name)) for name in contract.key), ":")
+    id_differs = ~pc.fill_null(pc.equal(trim(envelope_ids), key_ids), False).to_numpy(zero_copy_only=False)
+    envelope_times = convert(pa.array([event["event_time"] for *_, event in group], pa.string()), "timestamp").values
+    time_differs = ~(envelope_times.to_numpy() == typed[contract.event_time].to_numpy())
+    reasons = np.where(
+        good & id_differs,
+        [f"event_id {event['event_id']!r} is not the payload's key ({', '.join(contract.key)})" for *_, event in group],
+        reasons,
+    ) if (good & id_differs).any() else reasons
+    reasons = np.where(
+        good & ~id_differs & time_differs,
+        [f"event_time {event['event_time']!r} is not the payload's {contract.event_time}" for *_, event in group],
+        reasons,
+    ) if (good & ~id_differs & time_differs).any() else reasons
+    keep = good & ~id_differs & ~time_differs
+    dead = [
+        DeadLetter(stream, entry_id, str(reasons[position]), raw)
+        for position, (stream, entry_id, raw, _) in enumerate(group) if not keep[position]
+    ]
+    kept = typed[keep].reset_index(drop=True)
+    ids = [event["event_id"].strip() for (*_, event), kept_row in zip(group, keep) if kept_row]
+    entry_ids = [entry_id for (_, entry_id, _, _), kept_row in zip(group, keep) if kept_row]
+    time_spent = shape.minutes_column or shape.seconds_column
     frame = pd.DataFrame({
-        "event_key": [f"{shape.line}:{event['event_id'].strip()}" for *_, event in entries],
+        "event_key": [f"{shape.line}:{event_id}" for event_id in ids],
         "business_line": shape.line,
         "source_table": shape.table,
-        "event_id": [event["event_id"].strip() for *_, event in entries],
+        "event_id": ids,
         "event_type": kept.get("event_type"),
         "event_time": kept[contract.event_time].astype("datetime64[us]"),
         "account_id": kept[shape.account_column],
         "product_id": kept[shape.product_column] if shape.product_column else None,
         "order_id": kept.get("order_id"),
-        "time_spent": kept[shape.minutes_column or shape.seconds_column].astype("float64")
-        if (shape.minutes_column or shape.seconds_column) else np.nan,
+        "time_spent": kept[time_spent].astype("float64") if time_spent else np.nan,
         "time_spent_in_seconds": shape.seconds_column is not None,
         "quantity": kept["quantity"].astype("float64") if "quantity" in kept else np.nan,
         "unit_price": kept["unit_price"].astype("float64") if "unit_price" in kept else np.nan,
         "discount_amount": kept["discount_amount"].astype("float64") if "discount_amount" in kept else np.nan,
         "amount": kept["amount"].astype("float64") if "amount" in kept else np.nan,
         "currency": kept.get("currency"),
-        "stream_entry_id": [entry_id for _, entry_id, _, _ in entries],
-        "published_at": pd.Series([published_at(entry_id) for _, entry_id, _, _ in entries], dtype="datetime64[us]"),
+        "stream_entry_id": entry_ids,
+        "published_at": pd.Series([published_at(entry_id) for entry_id in entry_ids], dtype="datetime64[us]"),
     }, columns=list(STAGED_COLUMNS))
     return _typed_staged(frame), dead
 
