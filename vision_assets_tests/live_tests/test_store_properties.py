@@ -42,7 +42,7 @@ deliveries = st.lists(
 )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=deliveries, everything_at_the_end=st.booleans())
 def test_any_delivery_order_and_repetition_counts_each_event_once(monkeypatch, batches, everything_at_the_end):
     with tempfile.TemporaryDirectory() as folder:
