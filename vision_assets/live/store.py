@@ -193,12 +193,17 @@ select
 from distinct_batch as batch
 left join live.currency_rates as rates
     on upper(trim(batch.currency)) = rates.currency
-where not exists (select 1 from live.events as known where known.event_key = batch.event_key)
+where not exists (
+    -- A repeat has the key, hence the time, of its first copy: only the batch's days are looked at, so the
+    -- cost of a batch does not grow with the history the table holds.
+    select 1 from live.events as known
+    where known.event_date between ? and ? and known.event_key = batch.event_key
+)
 """
 
-# The minutes a batch touched, as a subquery: a temporary table would be DDL, and DDL inside a Snowflake
-# transaction commits it.
-_TOUCHED = "(select distinct business_line, event_minute from live.events where batch_id = ?)"
+# The minutes a batch touched (its repeats' too: recounting those changes nothing), as a subquery: a
+# temporary table would be DDL, and DDL inside a Snowflake transaction commits it.
+_TOUCHED = "(select distinct business_line, date_trunc('minute', event_time) as event_minute from live_batch)"
 
 _FORGET_TOUCHED_MINUTES = f"""
 delete from live.metrics_per_minute
@@ -223,6 +228,7 @@ select
 from live.events as events
 inner join {_TOUCHED} as touched
     on events.business_line = touched.business_line and events.event_minute = touched.event_minute
+where events.event_date between ? and ?
 group by events.event_minute, events.business_line
 """
 
@@ -273,11 +279,12 @@ def write_batch(connection: LiveConnection, batch: CheckedBatch, consumer: str) 
         new_events = 0
         if not events.empty:
             before = _count(connection, "select count(*) from live.events")
-            connection.execute(_INSERT_NEW_EVENTS, [batch_id])
+            days = [events["event_time"].min().date(), events["event_time"].max().date()]
+            connection.execute(_INSERT_NEW_EVENTS, [batch_id, *days])
             new_events = _count(connection, "select count(*) from live.events") - before
             if new_events:
-                connection.execute(_FORGET_TOUCHED_MINUTES, [batch_id])
-                connection.execute(_RECOMPUTE_MINUTES, [batch_id, batch_id])
+                connection.execute(_FORGET_TOUCHED_MINUTES)
+                connection.execute(_RECOMPUTE_MINUTES, [batch_id, *days])
         new_dead = 0
         if not dead.empty:
             before = _count(connection, "select count(*) from live.dead_letters")

@@ -120,10 +120,10 @@ def test_malformed_entries_go_to_the_dead_letter_stream_and_the_lane_goes_on(cli
         "not JSON": "{this is not json",
         "unknown business line 'games'": encode({**valid, "line": "games"}),
         "unknown table 'reviews'": encode({**valid, "table": "reviews"}),
-        "missing event_id": encode({k: v for k, v in valid.items() if k != "event_id"}),
+        "missing required field `event_id`": encode({k: v for k, v in valid.items() if k != "event_id"}),
         "missing event_time": encode({**valid, "event_time": ""}),
-        "event_id is a int, not text": encode({**valid, "event_id": 12}),
-        "is a JSON list": encode({**valid, "payload": {**valid["payload"], next(iter(valid["payload"])): [1, 2]}}),
+        "got `int` - at `$.event_id`": encode({**valid, "event_id": 12}),
+        "got `array` - at `$.payload[...]`": encode({**valid, "payload": {**valid["payload"], next(iter(valid["payload"])): [1, 2]}}),
         "is not the payload's key": encode({**valid, "event_id": "someone-else"}),
         "is not the payload's": encode({**valid, "event_time": "2001-01-01T00:00:00Z"}),
     }
