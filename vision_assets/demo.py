@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(f"Dashboards: open {paths.dashboards_dir() / 'index.html'} in a browser (works offline).")
     print("Next: `make dev` and open http://127.0.0.1:3000 to walk the lineage, checks and freshness.")
+    print("Live: `make live` streams the apps' events from the next day on, into data/dashboards/live.html.")
 
 
 def _built_summary(result: dg.ExecuteInProcessResult, days: int) -> str:

@@ -213,6 +213,12 @@ def live_reconciliation(
     and measure (events, minutes engaged, orders, net revenue in USD), with every difference sorted into
     missing from live, not in the books, published after the export landed (explained) or value differs.
     A day the live lane did not run shows nothing live, and says so."""
+    # A day outside the daily partitions (a simulated day ahead of the calendar) loads as a frame with no
+    # columns: the same as a day with no rows.
+    engagement, sales, billing = (
+        frame.reindex(columns=_FACTS[name][1])
+        for name, frame in (("engagement", engagement), ("sales", sales), ("billing", billing))
+    )
     frames, streamed_days, unexplained, notes = [], [], 0, []
     for day in days_in_window(context.partition_time_window):
         live = _live_events_of(day)

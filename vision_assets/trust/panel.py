@@ -147,7 +147,13 @@ def what_would_change(report: TrustReport, graph: BaseAssetGraph) -> Changes:
     if report.verdict == PROVISIONAL:
         return Changes(
             heading="What would confirm it",
-            items=(Change(report.reason, (".".join(RECONCILIATION_KEY.path),)),),
+            items=(
+                Change(
+                    "the day's batch export lands, the daily lane builds its facts, and "
+                    f"{'.'.join(RECONCILIATION_KEY.path)} passes its check for that day",
+                    (".".join(RECONCILIATION_KEY.path),),
+                ),
+            ),
         )
     return _next_deadlines(upstream_first, graph)
 
