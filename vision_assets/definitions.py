@@ -14,6 +14,7 @@ from vision_assets.code_versions import with_source_code_versions
 from vision_assets.dashboards import dashboard_assets
 from vision_assets.identity.assets import identity_assets
 from vision_assets.live.assets import live_assets, live_checks
+from vision_assets.predictions.assets import prediction_assets
 from vision_assets.quality.assets import quality_assets
 from vision_assets.raw.assets import raw_assets
 from vision_assets.recommendations.assets import recommendation_assets, recommendation_checks
@@ -28,6 +29,7 @@ assets = [
     *dbt_model_assets,
     *identity_assets,
     *recommendation_assets,
+    *prediction_assets,
     *dashboard_assets,
     *live_assets,
 ]

@@ -10,6 +10,7 @@ raw                       07:00       the four exports, loaded by the landing se
 staging, marts            08:00       raw
 demand                    08:30       marts
 recommendations/analytics 09:30       marts and demand
+predictions               09:30       demand
 dashboards                10:00       everything above
 ========================  ==========  ==============================================================
 
@@ -36,6 +37,7 @@ LAYER_DEADLINES = {
     "demand": "30 8 * * *",
     "recommendations": "30 9 * * *",
     "analytics": "30 9 * * *",
+    "predictions": "30 9 * * *",
     "dashboards": "0 10 * * *",
 }
 FRESHNESS_LOOKBACK = timedelta(hours=24)

@@ -16,8 +16,14 @@ from dagster._check import CheckError
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 from vision_assets import paths
-from vision_assets.dashboards import engagement, geography, page, products, sales, spending
+from vision_assets.dashboards import engagement, geography, outlook, page, products, sales, spending
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, BUSINESS_LINES
+from vision_assets.predictions.assets.common import (
+    DEMAND_COLUMNS,
+    DEMAND_SOURCES,
+    PRODUCT_COLUMNS,
+    cells_from,
+)
 from vision_assets.quality import ledger
 from vision_assets.trust.declared import declared_lineage
 from vision_assets.trust.panel import render_html
@@ -377,14 +383,72 @@ def content_engagement(
     return _publish(context, engagement.build(content, popular, offers, similar, catalog))
 
 
+_FORECAST = "predictions.demand_forecast"
+_ACCURACY = "predictions.forecast_accuracy"
+
+
+@dg.asset(
+    key=["dashboards", outlook.NAME],
+    ins={
+        "forecasts": _table(_FORECAST, outlook.FORECAST_COLUMNS),
+        "accuracy": _table(_ACCURACY, outlook.ACCURACY_COLUMNS),
+        "daily_demand": _table(_DEMAND, DEMAND_COLUMNS),
+        "catalog": _table("marts.dim_product", PRODUCT_COLUMNS),
+    },
+    metadata=_tiles(
+        {
+            "next_28_days.units": (
+                "double",
+                "Units expected over the 28 days after the latest forecast was made, all lines (sold or played).",
+                [f"{_FORECAST}.yhat", f"{_FORECAST}.measure", f"{_FORECAST}.level", f"{_FORECAST}.made_on"],
+            ),
+            "next_28_days.net_revenue_usd": (
+                "double",
+                "Net revenue expected over those 28 days (USD).",
+                [f"{_FORECAST}.yhat", f"{_FORECAST}.measure", f"{_FORECAST}.level", f"{_FORECAST}.made_on"],
+            ),
+            "change_on_last_28_days.units": (
+                "double",
+                "Expected units over the actual units of the 28 days before, minus one.",
+                [f"{_FORECAST}.yhat", *DEMAND_SOURCES],
+            ),
+            "past_forecast_error.units.business_line": (
+                "double",
+                "WAPE of every scored forecast of the business lines' units: how far off past forecasts were.",
+                [f"{_ACCURACY}.absolute_error", f"{_ACCURACY}.actual", f"{_ACCURACY}.level"],
+            ),
+            "made_on": ("varchar", "The day the latest forecast was made.", [f"{_FORECAST}.made_on"]),
+        }
+    ),
+    **_READS_WAREHOUSE,
+)
+@final_unless_transient
+def demand_outlook(
+    context: dg.AssetExecutionContext,
+    forecasts: pd.DataFrame,
+    accuracy: pd.DataFrame,
+    daily_demand: pd.DataFrame,
+    catalog: pd.DataFrame,
+) -> dg.MaterializeResult:
+    """The demand outlook: the last eight weeks and the next 28 days of units and net revenue, for the
+    company, each business line and each category, with the forecast's 80 % and 95 % bands; and how past
+    forecasts fared against what happened, by level and days ahead.
+
+    Read from the latest forecast of predictions.demand_forecast, the scored points of
+    predictions.forecast_accuracy, and demand.fct_daily_demand for the history.
+    """
+    return _publish(context, outlook.build(forecasts, cells_from(daily_demand, catalog), accuracy))
+
+
 _DASHBOARDS = [
     sales_by_business_line,
     customer_spending,
     geography_dashboard,
     product_performance,
     content_engagement,
+    demand_outlook,
 ]
-_DASHBOARD_NAMES = [sales.NAME, spending.NAME, geography.NAME, products.NAME, engagement.NAME]
+_DASHBOARD_NAMES = [sales.NAME, spending.NAME, geography.NAME, products.NAME, engagement.NAME, outlook.NAME]
 
 
 def _read_summaries(directory: Path) -> list[dict]:

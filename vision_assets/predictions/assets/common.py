@@ -1,0 +1,55 @@
+"""What the prediction assets share: how they read the demand facts, and their settings."""
+
+import dagster as dg
+import pandas as pd
+
+from vision_assets.predictions.series import demand_cells
+from vision_assets.recommendations.assets.common import RECOMMENDATIONS, table_input
+
+PREDICTIONS = {**RECOMMENDATIONS, "group_name": "predictions"}
+HORIZON_DAYS = 28
+# A forecast reads the last year of demand (a full cycle of the seasons), and is made once it has four weeks.
+HISTORY_DAYS = 364
+MIN_HISTORY_DAYS = 28
+
+DEMAND = "demand.fct_daily_demand"
+DEMAND_COLUMNS = [
+    "demand_date",
+    "business_line",
+    "product_key",
+    "units_sold",
+    "engagement_events",
+    "net_revenue_usd",
+]
+PRODUCT_COLUMNS = ["product_key", "product_type", "category", "product_name"]
+PRODUCTS_INPUT = table_input("marts.dim_product", PRODUCT_COLUMNS)
+DEMAND_SOURCES = [f"{DEMAND}.{column}" for column in DEMAND_COLUMNS] + [
+    "marts.dim_product.product_type",
+    "marts.dim_product.category",
+]
+
+
+def recent_demand_input() -> dg.AssetIn:
+    """The demand facts of the year up to the partition's day (days before the first partition are skipped)."""
+    return dg.AssetIn(
+        key=DEMAND.split("."),
+        metadata={"columns": DEMAND_COLUMNS},
+        partition_mapping=dg.TimeWindowPartitionMapping(
+            start_offset=-(HISTORY_DAYS - 1), allow_nonexistent_upstream_partitions=True
+        ),
+    )
+
+
+def cells_from(demand: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """Demand cells (series.demand_cells) from the IO manager's frames; empty frames give no cells."""
+    demand = demand.reindex(columns=DEMAND_COLUMNS)
+    if demand.empty:
+        return demand_cells(
+            demand.astype({"units_sold": float, "engagement_events": float, "net_revenue_usd": float}),
+            products,
+        )
+    return demand_cells(demand, products)
+
+
+def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:
+    return frame.round(digits).to_markdown(index=False) if not frame.empty else "(nothing)"
