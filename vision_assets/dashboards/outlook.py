@@ -318,3 +318,44 @@ def _panel_pair(key, title, history, latest, measure, choices, name) -> Panel:
         "inside its 80 % (dark) and 95 % (light) bands.",
         chart=_outlook_chart(history, latest, measure, choices, name, title),
     )
+
+
+def _waiting_for_history(cells: pd.DataFrame) -> Dashboard:
+    """The page before the first forecast: the demand so far, and when forecasting starts."""
+    history = history_of(cells)
+    lines = history[(history["measure"] == "units") & (history["series_id"].str.count("/") == 1)]
+    chart = (
+        alt.Chart(lines.assign(label=lines["series_id"].map(series_label)))
+        .mark_line()
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("actual:Q", title=MEASURE_TITLES["units"]),
+            color="label:N",
+        )
+        .properties(width=760, height=260, title="Units by business line so far")
+    )
+    days = cells["ds"].nunique()
+    note = (
+        f"No forecast yet: the demand forecast is made once four weeks of demand have landed ({days} "
+        "days so far)."
+    )
+    first, last = cells["ds"].min().date(), cells["ds"].max().date()
+    return Dashboard(
+        name=NAME,
+        title="Demand outlook",
+        question=note,
+        sources=SOURCES,
+        window_start=first,
+        window_end=last,
+        totals={
+            "made_on": "no forecast yet",
+            "next_28_days.units": 0,
+            "next_28_days.net_revenue_usd": 0.0,
+            "change_on_last_28_days.units": 0.0,
+            "past_forecast_error.units.business_line": "not yet scored",
+        },
+        kpis=(Kpi("made_on", "Forecast made on", "text"),),
+        panels=(Panel("line_units", "Units by business line so far", note, chart=chart),),
+        preview=pd.DataFrame({"Days of demand": [days], "Forecast": ["after 28 days"]}),
+        preview_panel="line_units",
+    )

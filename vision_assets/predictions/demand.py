@@ -1,10 +1,13 @@
 """The demand forecast of the whole hierarchy: base forecasts per series, made coherent by reconciliation.
 
 Each level's model is chosen by the backtest on the history (``forecasting.select_models`` with the levels
-as groups). The base forecasts of the 133 series do not add up on their own; MinTrace with structural
-scaling (Wickramasuriya, Athanasopoulos and Hyndman 2019; hierarchicalforecast's ``wls_struct``) adjusts them
-as little as possible, weighting each series by how many leaves it sums, so every parent equals the sum of
-its children at every step, intervals included (the normal approximation around the reconciled mean).
+as groups). The base forecasts of the 133 series do not add up on their own; MinTrace reconciliation
+(Wickramasuriya, Athanasopoulos and Hyndman 2019; hierarchicalforecast) adjusts them as little as possible,
+in the least-squares sense (``ols``), so every parent equals the sum of its children at every step,
+intervals included (the normal approximation around the reconciled mean). Structural scaling
+(``wls_struct``), which trusts the company's own forecast least, cost the company level 70 % in MASE on a
+simulated half-year backtest (0.91 to 1.57), where least squares kept it within 10 % and matched the base
+forecasts below; hence ``ols``.
 
 Reconciliation can push a small leaf below zero, which demand never is. Negative leaves are set to zero and
 every parent re-summed from its leaves (the "set negative to zero" heuristic, which Kourentzes and
@@ -36,7 +39,7 @@ from vision_assets.predictions.series import (
     top_products,
 )
 
-RECONCILIATION = "MinTrace(wls_struct)"
+RECONCILIATION = "MinTrace(ols)"
 FREQ = "D"
 
 
@@ -93,10 +96,10 @@ def reconcile(base: pd.DataFrame, summing: pd.DataFrame, tags: dict) -> pd.DataF
             **{f"yhat_{side}_{level}": f"base-{side}-{level}" for level in LEVELS for side in ("lo", "hi")},
         }
     )
-    result = HierarchicalReconciliation([MinTrace(method="wls_struct")]).reconcile(
+    result = HierarchicalReconciliation([MinTrace(method="ols")]).reconcile(
         Y_hat_df=renamed, tags=tags, S_df=summing, level=list(LEVELS), intervals_method="normality"
     )
-    name = "base/MinTrace_method-wls_struct"
+    name = "base/MinTrace_method-ols"
     out = pd.DataFrame(
         {
             "unique_id": result["unique_id"],

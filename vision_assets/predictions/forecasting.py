@@ -150,12 +150,34 @@ def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection
         models = [model for model in models if model.alias in wanted or model is models[0]]
         output = run_statsforecast("forecast", bucket, freq, models, h=horizon)
         outputs.append(_pick(output, selection.model_of))
-    result = pd.concat(outputs, ignore_index=True)
+    result = _random_walk_bounds_where_missing(pd.concat(outputs, ignore_index=True), history)
     never_negative = history.groupby("unique_id")["y"].min() >= 0
     clip = result["unique_id"].map(never_negative).fillna(False).to_numpy()
     clipped = non_negative(result, OUTPUT_COLUMNS[2:])
     result.loc[clip, OUTPUT_COLUMNS[2:]] = clipped.loc[clip, OUTPUT_COLUMNS[2:]]
     return result.sort_values(["unique_id", "ds"], ignore_index=True)[OUTPUT_COLUMNS]
+
+
+# Two-sided normal quantiles of the interval levels.
+_Z = {80: 1.2815515655446004, 95: 1.959963984540054}
+
+
+def _random_walk_bounds_where_missing(result: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """Bounds for the steps a model left without (a history of a few points): a random walk's, the spread
+    of the series' day-to-day changes (or of its values, with fewer than three points) growing with the
+    square root of the steps ahead. Wide, as they should be on so little history."""
+    changes = history.groupby("unique_id")["y"].agg(
+        lambda y: np.std(np.diff(y.to_numpy()), ddof=1) if len(y) >= 3 else max(float(np.abs(y).mean()), 1.0)
+    )
+    too_short = result["unique_id"].map(history.groupby("unique_id").size() < 3).to_numpy()
+    step = result.groupby("unique_id").cumcount() + 1
+    spread = result["unique_id"].map(changes).fillna(0.0) * np.sqrt(step)
+    for level in LEVELS:
+        for side, sign in (("lo", -1.0), ("hi", 1.0)):
+            column = f"yhat_{side}_{level}"
+            result.loc[too_short, column] = np.nan  # a model's interval on one or two points is no interval
+            result[column] = result[column].fillna(result["yhat"] + sign * _Z[level] * spread)
+    return result
 
 
 def _pick(output: pd.DataFrame, model_of: dict[str, str]) -> pd.DataFrame:

@@ -22,6 +22,10 @@ from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from vision_assets.dashboards import dashboard_assets
 from vision_assets.paths import DBT_PROJECT_DIR
+from vision_assets.predictions.accuracy import score_forecasts
+from vision_assets.predictions.assets.common import cells_from
+from vision_assets.predictions.assets.demand_forecast import forecast_rows
+from vision_assets.predictions.demand import forecast_demand
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
@@ -106,11 +110,44 @@ def stand_in_similar_items(catalog: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@dg.asset(
+    key=["predictions", "demand_forecast"],
+    ins={
+        "demand": dg.AssetIn(key=["demand", "fct_daily_demand"]),
+        "catalog": dg.AssetIn(key=["marts", "dim_product"]),
+    },
+)
+def stand_in_demand_forecast(demand: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """Forecasts made on the last two days by the forecast's own code (the asset waits for four weeks of
+    history; these days are fewer): what the outlook page reads."""
+    cells = cells_from(demand, catalog)
+    made = [LAST_DAY - timedelta(days=2), LAST_DAY]
+    return pd.concat(
+        [forecast_rows(forecast_demand(cells[cells["ds"] <= pd.Timestamp(day)], 28)[0], day) for day in made]
+    )
+
+
+@dg.asset(
+    key=["predictions", "forecast_accuracy"],
+    ins={
+        "forecasts": dg.AssetIn(key=["predictions", "demand_forecast"]),
+        "demand": dg.AssetIn(key=["demand", "fct_daily_demand"]),
+        "catalog": dg.AssetIn(key=["marts", "dim_product"]),
+    },
+)
+def stand_in_forecast_accuracy(
+    forecasts: pd.DataFrame, demand: pd.DataFrame, catalog: pd.DataFrame
+) -> pd.DataFrame:
+    return score_forecasts(forecasts, cells_from(demand, catalog))
+
+
 STAND_INS = [
     stand_in_customer_segments,
     stand_in_popular_items,
     stand_in_user_recommendations,
     stand_in_similar_items,
+    stand_in_demand_forecast,
+    stand_in_forecast_accuracy,
 ]
 
 
@@ -172,7 +209,12 @@ def _dbt_build(root, database, window: str, *selection: str) -> None:
 
 def _resolve_identities(database) -> None:
     """The bridge and the key map, through Dagster and the IO manager, from the staged customers."""
-    from vision_assets.identity.assets import BRIDGE_KEY, KEY_MAP_KEY, STAGED_CUSTOMER_KEYS, identity_resolution
+    from vision_assets.identity.assets import (
+        BRIDGE_KEY,
+        KEY_MAP_KEY,
+        STAGED_CUSTOMER_KEYS,
+        identity_resolution,
+    )
 
     staged = [dg.AssetSpec(key) for key in STAGED_CUSTOMER_KEYS.values()]
     result = dg.materialize(

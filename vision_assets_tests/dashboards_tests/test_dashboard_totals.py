@@ -22,6 +22,7 @@ PAGES = [
     "geography",
     "product_performance",
     "content_engagement",
+    "demand_outlook",
 ]
 
 
@@ -194,3 +195,20 @@ def test_engagement_page_equals_fct_engagement_of_the_content_lines(built):
     expected["engaged_minutes"] = float(by_line["minutes"].sum())
     expected["engagement_events"] = float(by_line["events"].sum())
     assert_shown(built, "content_engagement", expected)
+
+
+def test_outlook_page_shows_the_latest_forecast_of_the_company(built):
+    database = built["database"]
+    latest = "made_on = (select max(made_on) from predictions.demand_forecast) and level = 'company'"
+    expected = {
+        "next_28_days.units": round(scalar(
+            database, f"select sum(yhat) from predictions.demand_forecast where {latest} and measure = 'units'")),
+        "next_28_days.net_revenue_usd": scalar(
+            database,
+            f"select round(sum(yhat), 2) from predictions.demand_forecast where {latest} and measure = 'net_revenue_usd'",
+        ),
+    }
+    assert expected["next_28_days.units"] > 0
+    assert_shown(built, "demand_outlook", expected)
+    scored = scalar(database, "select count(*) from predictions.forecast_accuracy")
+    assert scored > 0  # the forecast made two days before the last has met two of its days

@@ -126,7 +126,7 @@ def demand_forecast(context: dg.AssetExecutionContext, demand: pd.DataFrame, pro
 
     Each level's model (seasonal naive, AutoETS, AutoTheta, AutoARIMA on small histories, or their mean) is
     the one with the lowest MASE in a rolling-origin backtest on the history; predictions.forecast_backtest
-    shows how that choosing fares. The levels are reconciled (MinTrace, structural scaling) so children add
+    shows how that choosing fares. The levels are reconciled (MinTrace, least squares) so children add
     up to their parent. A day with less than four weeks of history, or no demand facts yet, gets no forecast
     (the metadata says which). predictions.forecast_accuracy scores every forecast against what happened.
     """

@@ -1,0 +1,218 @@
+"""The demand forecast on a simulated year: accuracy against seasonal naive and the noise floor, and its cost.
+
+``python -m benchmarks.forecast`` (part of ``make bench``) simulates a year of the four businesses (scale 1,
+the year to the demo's last day, so the last origins meet Black Friday), sums its exports into the demand
+cells the forecast reads, and runs the backtest the ``predictions.forecast_backtest`` asset runs: four
+origins, 28-day horizons, every candidate refitted. Beside each level it scores the simulator's true
+expected rate (``simulate/demand_truth.py``): the error no forecaster can beat. The issue's targets: the
+chosen model's MASE within 15 % of that floor at the line and category levels, and below seasonal naive's
+at every level.
+
+Then it times one day's forecast (choosing the models, then reusing the choice) and the backtest, with peak
+memory, on the year at scale 1 and on five weeks at scale 10 (the series are the same 133 per measure at
+any scale; only the rows summed into them grow).
+
+The cells are summed straight from the simulator's frames (units sold, plays, net revenue at the
+simulator's fixed exchange rates), which is what the warehouse's demand facts hold for these columns; the
+asset's own path through the warehouse is what the tests and ``make run`` exercise.
+"""
+
+import argparse
+import os
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vision_assets.predictions.demand import (
+    CHOSEN,
+    EXPECTED_RATE,
+    backtest_hierarchy,
+    expected_series,
+    forecast_demand,
+)
+from vision_assets.predictions.models import SEASONAL_NAIVE
+from vision_assets.predictions.series import DEMAND_UNITS, bottom_series, top_products
+from vision_assets.recommendations.measurement import measure
+from vision_assets.simulate.reference import UNITS_PER_USD
+from vision_assets.simulate.world import World
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+TABLE_START = "<!-- forecast-results:start -->"
+TABLE_END = "<!-- forecast-results:end -->"
+LAST_DAY = date(2026, 12, 2)
+FLOOR_TARGET = 1.15
+_ITEM = {"books": "book_id", "mart": "product_id", "flicks": "title_id", "music": "track_id"}
+_CATEGORY = {"books": "genre", "mart": "category", "flicks": "genre", "music": "genre"}
+_EVENT_TIME = {"flicks": "started_at", "music": "listened_at"}
+
+
+def simulated_cells(days: int, scale: float, last_day: date = LAST_DAY, seed: int = 7):
+    """(cells, expected): demand cells as series.demand_cells returns them, and the simulator's truth."""
+    first = last_day - timedelta(days=days - 1)
+    world = World(start=first, scale=scale, seed=seed)
+    categories: dict[str, str] = {}
+    parts = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        exports = world.simulate_day(day)
+        for line in DEMAND_UNITS:
+            catalog = exports[f"{line}_catalog"]
+            categories.update(zip(line + ":" + catalog[_ITEM[line]].astype(str), catalog[_CATEGORY[line]]))
+            if DEMAND_UNITS[line] == "units_sold":
+                orders = exports[f"{line}_orders"]
+                quantity = orders["quantity"].astype(float)
+                net = quantity * orders["unit_price"].astype(float) - orders["discount_amount"].astype(float)
+                usd = net / orders["currency"].map(UNITS_PER_USD)
+                frame = pd.DataFrame(
+                    {
+                        "product_key": line + ":" + orders[_ITEM[line]].astype(str),
+                        "units": quantity,
+                        "net_revenue_usd": usd,
+                    }
+                )
+            else:
+                events = exports[f"{line}_engagement"]
+                at = pd.to_datetime(events[_EVENT_TIME[line]], utc=True, format="ISO8601")
+                events = events[at.dt.date == day]
+                frame = pd.DataFrame(
+                    {
+                        "product_key": line + ":" + events[_ITEM[line]].astype(str),
+                        "units": 1.0,
+                        "net_revenue_usd": 0.0,
+                    }
+                )
+            summed = frame.groupby("product_key", as_index=False).sum()
+            parts.append(summed.assign(ds=pd.Timestamp(day), business_line=line))
+    cells = pd.concat(parts, ignore_index=True)
+    cells["category"] = cells["product_key"].map(categories)
+    return cells, world.expected_demand()
+
+
+def accuracy(cells: pd.DataFrame, expected: pd.DataFrame, horizon: int = 28) -> pd.DataFrame:
+    """Per level: MASE of Chosen, seasonal naive and the expected rate on the same series and origins."""
+    leaves = bottom_series(cells, top_products(cells))
+    result = backtest_hierarchy(leaves, "units", horizon, expected_series(expected))
+    scores = result.scores
+    chosen = scores[scores["model"] == CHOSEN][["unique_id", "cutoff", "level", "mase", "chosen_model"]]
+    rows = []
+    for level, rows_of_level in chosen.groupby("level"):
+        keys = rows_of_level[["unique_id", "cutoff"]]
+        row = {
+            "level": level,
+            "series": rows_of_level["unique_id"].nunique(),
+            "origins": rows_of_level["cutoff"].nunique(),
+            "horizon_days": result.plan.horizon,
+            "chosen_models": ", ".join(sorted(rows_of_level["chosen_model"].unique())),
+            "chosen": rows_of_level["mase"].mean(),
+        }
+        for name, model in (("seasonal_naive", SEASONAL_NAIVE), ("floor", EXPECTED_RATE)):
+            other = keys.merge(scores[scores["model"] == model], on=["unique_id", "cutoff"])
+            row[name] = other["mase"].mean() if len(other) else float("nan")
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["chosen_over_floor"] = table["chosen"] / table["floor"]
+    return table
+
+
+def cost(cells: pd.DataFrame) -> dict:
+    """Seconds and peak memory of one day's forecast (choosing, then reusing the choice) and the backtest."""
+    with measure() as choosing:
+        _, chosen = forecast_demand(cells, 28)
+    with measure() as reusing:
+        forecast_demand(cells, 28, chosen)
+    leaves = bottom_series(cells, top_products(cells))
+    with measure() as backtesting:
+        for measure_name in ("units", "net_revenue_usd"):
+            backtest_hierarchy(leaves, measure_name, 28)
+    return {
+        name: {"seconds": round(part.seconds, 1), "peak_memory_mib": round(part.peak_rss_mb, 0)}
+        for name, part in (
+            ("forecast_choosing", choosing),
+            ("forecast_reusing", reusing),
+            ("backtest", backtesting),
+        )
+    }
+
+
+def render_table(results: dict) -> str:
+    when = datetime.fromisoformat(results["finished_at"])
+    lines = [
+        f"Run {when:%Y-%m-%d %H:%M} UTC on {results['machine']['cores']} cores, commit {results['commit'][:7]}: "
+        f"a simulated history at scale 1, {results['history']['first_day']} to {results['history']['last_day']}, "
+        f"units. {results['load_note']}".strip(),
+        "",
+        "| level | series | origins x days | models chosen | MASE chosen | seasonal naive | expected rate (floor) "
+        "| chosen / floor | targets |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["accuracy"]:
+        beats = row["chosen"] < row["seasonal_naive"]
+        target = "beats naive: " + ("met" if beats else "**not met**")
+        if row["level"] in ("business_line", "category"):
+            within = row["chosen_over_floor"] <= FLOOR_TARGET
+            target += "; within 15 % of floor: " + ("met" if within else "**not met**")
+        lines.append(
+            f"| {row['level']} | {row['series']} | {row['origins']} x {row['horizon_days']} | {row['chosen_models']} "
+            f"| {row['chosen']:.3f} | {row['seasonal_naive']:.3f} | {row['floor']:.3f} "
+            f"| {row['chosen_over_floor']:.2f} | {target} |"
+        )
+    lines += ["", "| cost | history | seconds | peak memory |", "|---|---|---|---|"]
+    for label, costs in results["cost"].items():
+        for name, part in costs.items():
+            lines.append(
+                f"| {name.replace('_', ' ')} | {label} | {part['seconds']} | {part['peak_memory_mib']:.0f} MiB |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=364, help="days of simulated history (scale 1)")
+    parser.add_argument(
+        "--cost-scale", type=float, default=10.0, help="the scale the cost is also measured at"
+    )
+    parser.add_argument("--cost-days", type=int, default=35, help="days simulated at that scale")
+    parser.add_argument(
+        "--quick", action="store_true", help="120 days, cost at scale 1 only, nothing written"
+    )
+    parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.days = 120
+
+    from benchmarks import report
+
+    load_at_start = os.getloadavg()
+    started = time.perf_counter()
+    cells, expected = simulated_cells(args.days, 1.0)
+    print(f"Simulated {args.days} days at scale 1 in {time.perf_counter() - started:.0f} s")
+    table = accuracy(cells, expected)
+    print(table.round(3).to_string(index=False))
+    costs = {f"{args.days} days, scale 1": cost(cells)}
+    if not args.quick:
+        big, _ = simulated_cells(args.cost_days, args.cost_scale)
+        costs[f"{args.cost_days} days, scale {args.cost_scale:g}"] = cost(big)
+    results = {
+        **report.run_facts(load_at_start, REPO),
+        "history": {"first_day": str(cells["ds"].min().date()), "last_day": str(cells["ds"].max().date())},
+        "accuracy": table.replace({np.nan: None}).to_dict("records"),
+        "cost": costs,
+        "targets": {"chosen_over_floor": FLOOR_TARGET, "beats_seasonal_naive": True},
+    }
+    rendered = render_table(results)
+    print(rendered)
+    if args.quick:
+        return
+    path = report.write_results(results, args.results_dir, datetime.now(UTC), prefix="forecast-")
+    print(f"\nWrote {path}")
+    if args.results_dir == BENCH_DIR / "results":
+        report.update_readme(BENCH_DIR / "README.md", rendered, TABLE_START, TABLE_END)
+        print("and the forecast table in benchmarks/README.md")
+
+
+if __name__ == "__main__":
+    main()
