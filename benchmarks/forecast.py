@@ -145,8 +145,8 @@ def render_table(results: dict) -> str:
         f"a simulated history at scale 1, {results['history']['first_day']} to {results['history']['last_day']}, "
         f"units. {results['load_note']}".strip(),
         "",
-        "| level | series | origins x days | models chosen | MASE chosen | seasonal naive | expected rate (floor) "
-        "| chosen / floor | targets |",
+        ("| level | series | origins x days | models chosen | MASE chosen | seasonal naive | expected rate (floor) "
+        "| chosen / floor | targets |"),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in results["accuracy"]:
