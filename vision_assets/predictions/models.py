@@ -21,7 +21,7 @@ SEASONAL_NAIVE = "SeasonalNaive"
 ENSEMBLE = "Ensemble"
 # AutoARIMA is a candidate while the history holds at most this many points (all series together): it costs
 # one to two seconds per daily series and fit, against a few hundredths for AutoETS and AutoTheta.
-ARIMA_POINT_BUDGET = 2_000
+ARIMA_POINT_BUDGET = 1_000
 _SEASON_BY_RULE = {
     "D": 7,
     "B": 5,

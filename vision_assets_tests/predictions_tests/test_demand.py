@@ -98,7 +98,7 @@ def test_the_hierarchy_adds_up_and_quiet_days_are_zero_not_missing():
 
 
 def test_the_forecast_is_coherent_non_negative_and_covers_every_series_and_measure():
-    cells = demand_cells(facts(42), PRODUCTS)
+    cells = demand_cells(facts(56), PRODUCTS)
     forecast, chosen = forecast_demand(cells, 14)
     assert set(forecast["measure"]) == {"units", "net_revenue_usd"}
     assert set(chosen["units"]) == {"company", "business_line", "category", "product"}
@@ -155,7 +155,7 @@ def test_mase_scales_by_the_seasonal_naive_error_before_the_origin():
 
 
 def test_the_backtest_scores_the_expected_rate_as_the_floor_and_chosen_beats_seasonal_naive():
-    days = 84
+    days = 63
     cells = demand_cells(facts(days, seed=11), PRODUCTS)
     leaves = bottom_series(cells, top_products(cells))
     dates = pd.date_range("2026-03-02", periods=days, freq="D")
@@ -175,9 +175,9 @@ def test_the_backtest_scores_the_expected_rate_as_the_floor_and_chosen_beats_sea
         .groupby(["demand_date", "business_line", "category"], as_index=False)["expected_units"]
         .sum()
     )
-    result = backtest_hierarchy(leaves, "units", 14, expected_series(expected))
+    result = backtest_hierarchy(leaves, "units", 7, expected_series(expected))
     table = result.table.set_index(["level", "model"])
-    assert result.plan.horizon == 14 and result.plan.windows == 4
+    assert result.plan.horizon == 7 and result.plan.windows == 4
     for level in ("company", "business_line", "category"):
         assert table.loc[(level, EXPECTED_RATE), "mase"] < table.loc[(level, "SeasonalNaive"), "mase"]
         assert table.loc[(level, CHOSEN), "mase"] < table.loc[(level, "SeasonalNaive"), "mase"]

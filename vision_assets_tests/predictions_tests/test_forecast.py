@@ -49,7 +49,7 @@ def test_every_series_gets_horizon_rows_on_the_frequency_with_ordered_intervals(
 
 
 def test_on_weekly_demand_the_forecast_beats_seasonal_naive_and_its_intervals_cover():
-    history, truth = weekly_demand(ids=6, days=140)
+    history, truth = weekly_demand(ids=4, days=112)
     train = history[history["ds"] < history["ds"].max() - pd.Timedelta(days=27)]
     test = history.merge(truth, on=["unique_id", "ds"])
     test = test[test["ds"] > train["ds"].max()]
@@ -123,7 +123,7 @@ def test_bad_history_is_refused_with_the_series_named(history, message):
         forecast(history, 3, "D")
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     lengths=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=3),
     horizon=st.integers(min_value=1, max_value=10),
