@@ -18,6 +18,7 @@ asset's own path through the warehouse is what the tests and ``make run`` exerci
 """
 
 import argparse
+import math
 import os
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -138,6 +139,11 @@ def cost(cells: pd.DataFrame) -> dict:
     }
 
 
+def _figure(value, pattern: str) -> str:
+    """A figure, or a dash where there is none (no floor below the category level)."""
+    return "-" if value is None or math.isnan(value) else pattern.format(value)
+
+
 def render_table(results: dict) -> str:
     when = datetime.fromisoformat(results["finished_at"])
     lines = [
@@ -153,12 +159,12 @@ def render_table(results: dict) -> str:
         beats = row["chosen"] < row["seasonal_naive"]
         target = "beats naive: " + ("met" if beats else "**not met**")
         if row["level"] in ("business_line", "category"):
-            within = row["chosen_over_floor"] <= FLOOR_TARGET
+            within = row["chosen_over_floor"] is not None and row["chosen_over_floor"] <= FLOOR_TARGET
             target += "; within 15 % of floor: " + ("met" if within else "**not met**")
         lines.append(
             f"| {row['level']} | {row['series']} | {row['origins']} x {row['horizon_days']} | {row['chosen_models']} "
-            f"| {row['chosen']:.3f} | {row['seasonal_naive']:.3f} | {row['floor']:.3f} "
-            f"| {row['chosen_over_floor']:.2f} | {target} |"
+            f"| {row['chosen']:.3f} | {row['seasonal_naive']:.3f} | {_figure(row['floor'], '{:.3f}')} "
+            f"| {_figure(row['chosen_over_floor'], '{:.2f}')} | {target} |"
         )
     lines += ["", "| cost | history | seconds | peak memory |", "|---|---|---|---|"]
     for label, costs in results["cost"].items():
