@@ -56,9 +56,16 @@ def time_holdout(interactions: pd.DataFrame, holdout_days: int) -> HoldoutSplit:
         raise ValueError("holdout_days must be at least 1")
     frame = validate_interactions(interactions)
     if frame.empty:
+        return split_at(frame, pd.NaT)
+    return split_at(frame, frame["occurred_at"].max().normalize() - pd.Timedelta(days=holdout_days - 1))
+
+
+def split_at(frame: pd.DataFrame, cutoff: pd.Timestamp) -> HoldoutSplit:
+    """``frame`` (validated interactions) before ``cutoff`` and from it on, and the truth: the new items
+    of the customers with history before it. An empty frame gives an empty split, whatever the cut-off."""
+    if frame.empty:
         empty_truth = pd.DataFrame({"user": pd.Series(dtype=object), "item": pd.Series(dtype=object)})
-        return HoldoutSplit(frame, frame, pd.NaT, empty_truth)
-    cutoff = frame["occurred_at"].max().normalize() - pd.Timedelta(days=holdout_days - 1)
+        return HoldoutSplit(frame, frame, cutoff, empty_truth)
     train = frame[frame["occurred_at"] < cutoff]
     test = frame[frame["occurred_at"] >= cutoff]
     seen = train[["user", "item"]].drop_duplicates()

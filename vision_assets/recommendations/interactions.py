@@ -98,7 +98,8 @@ def interactions_from_marts(
 
 
 def validate_interactions(interactions: pd.DataFrame) -> pd.DataFrame:
-    """The frame with the four columns, missing values and non-positive weights removed.
+    """The frame with the four columns, missing values and non-positive weights removed; ``occurred_at``
+    as timestamps, numbers read as Unix seconds (as public data sets such as MovieLens store them).
 
     Raises ``ValueError`` naming the missing columns, so a caller with other data sees what to rename.
     """
@@ -107,6 +108,8 @@ def validate_interactions(interactions: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"interactions need the columns {INTERACTION_COLUMNS}; missing {missing}")
     frame = interactions[INTERACTION_COLUMNS].dropna(subset=["user", "item"])
     frame = frame[pd.to_numeric(frame["weight"]) > 0]
+    occurred_at = frame["occurred_at"]
+    unit = "s" if pd.api.types.is_numeric_dtype(occurred_at) else None
     return frame.assign(
-        weight=pd.to_numeric(frame["weight"]).astype(float), occurred_at=pd.to_datetime(frame["occurred_at"])
+        weight=pd.to_numeric(frame["weight"]).astype(float), occurred_at=pd.to_datetime(occurred_at, unit=unit)
     )

@@ -44,6 +44,19 @@ def test_ease_weights_equal_the_closed_form():
     np.testing.assert_allclose(_ease_weights(values, 5.0), expected, rtol=1e-4, atol=1e-6)
 
 
+def test_edlae_adds_the_dropout_share_of_each_items_own_gram_diagonal_to_its_penalty():
+    """Emphasized denoising (Steck 2020) in full rank: EASE with the penalty λ + p/(1-p) diag(XᵀX)."""
+    rng = np.random.default_rng(4)
+    values = sp.csr_matrix((rng.random((60, 10)) < 0.3).astype(np.float32))
+    gram = (values.T @ values).toarray().astype(np.float64)
+    inverse = np.linalg.inv(gram + np.diag(5.0 + 0.25 / 0.75 * np.diag(gram)))
+    expected = -inverse / np.diag(inverse)
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(_ease_weights(values, 5.0, dropout=0.25), expected, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError):
+        EaseRecommender(dropout=1.0)
+
+
 def test_mirroring_works_across_blocks():
     upper = np.triu(np.arange(100, dtype=np.float32).reshape(10, 10))
     _mirror_upper_triangle(upper, block=3)

@@ -29,7 +29,7 @@ from vision_assets.recommendations.collaborative import EaseRecommender
 from vision_assets.recommendations.popularity import FALLBACK_SOURCE, PERSONAL_SOURCE
 from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
-from .conftest import record_ease_fits
+from .conftest import record_ease_fits, record_tunings
 
 FIRST_DAY = pd.Timestamp("2026-10-01")
 DAYS = 14
@@ -161,7 +161,8 @@ def marts():
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory, marts):
-    """The four recommender assets materialized in one run, with every EASE fit recorded."""
+    """The four recommender assets materialized in one run, with every EASE fit and what each choice of
+    settings looked at recorded."""
     database = tmp_path_factory.mktemp("pipeline") / "warehouse.duckdb"
     with duckdb.connect(str(database)) as connection:
         connection.execute("create schema marts")
@@ -171,8 +172,9 @@ def pipeline(tmp_path_factory, marts):
             connection.unregister("frame")
     with pytest.MonkeyPatch.context() as monkeypatch:
         fits = record_ease_fits(monkeypatch)
+        tunings = record_tunings(monkeypatch)
         result = _run(database, PIPELINE)
-    return {"database": database, "result": result, "fits": fits}
+    return {"database": database, "result": result, "fits": fits, "tunings": tunings}
 
 
 def test_the_production_model_is_fitted_once_per_run_and_the_evaluation_once_before_its_holdout(pipeline):
@@ -200,13 +202,45 @@ def test_the_stored_model_is_the_fitted_model_exactly(pipeline):
     interactions = for_models(
         _query(pipeline["database"], "select * from recommendations.weighted_interactions")
     )
-    fitted = EaseRecommender().fit(interactions).model
+    recorded = _metadata(pipeline["result"], "recommendations.collaborative_filtering_model")
+    fitted = EaseRecommender(l2=recorded["l2"], dropout=recorded["dropout"]).fit(interactions).model
     assert stored.items.equals(fitted.items)
     np.testing.assert_array_equal(stored.weights, fitted.weights)
     np.testing.assert_array_equal(stored.customers, fitted.customers)
-    recorded = _metadata(pipeline["result"], "recommendations.collaborative_filtering_model")
     assert recorded["items_in_model"] == len(fitted.items) == recorded["dagster/row_count"]
     assert recorded["training_seconds"] >= 0 and recorded["training_peak_memory_mb"] > 0
+
+
+def _trials(recorded: dict) -> pd.DataFrame:
+    return pd.DataFrame([record.data for record in recorded["validation_curve"].records])
+
+
+@pytest.mark.parametrize(
+    "key", ["recommendations.collaborative_filtering_model", "recommendations.recommender_evaluation"]
+)
+def test_both_model_assets_record_the_chosen_settings_and_the_validation_curve(pipeline, key):
+    recorded = _metadata(pipeline["result"], key)
+    trials = _trials(recorded)
+    penalties = trials[trials["step"] == "penalty"]
+    assert len(penalties) >= 7 and penalties["l2"].nunique() == len(penalties)
+    (chosen,) = trials[trials["chosen"]].itertuples()
+    assert chosen.ndcg_at_k == trials["ndcg_at_k"].max() == recorded["validation_ndcg_at_k"]
+    assert (chosen.l2, chosen.dropout) == (recorded["l2"], recorded["dropout"])
+    assert recorded["validation_trials"] == len(trials) and recorded["validation_customers"] >= 20
+    assert f"λ = {recorded['l2']:g}" in recorded["tuning"]
+
+
+def test_the_holdout_is_never_used_to_choose_the_evaluated_settings(pipeline):
+    """The production model chooses on all history; the evaluation on the days before its holdout only."""
+    on_everything, before_holdout = sorted(pipeline["tunings"], key=len, reverse=True)
+    assert len(pipeline["tunings"]) == 2
+    holdout_start = _query(
+        pipeline["database"], "select distinct holdout_start from recommendations.recommender_evaluation"
+    )["holdout_start"].item()
+    assert pd.to_datetime(before_holdout["occurred_at"]).max() < pd.Timestamp(holdout_start)
+    assert pd.to_datetime(on_everything["occurred_at"]).max() >= pd.Timestamp(holdout_start)
+    recorded = _metadata(pipeline["result"], "recommendations.recommender_evaluation")
+    assert pd.Timestamp(recorded["validation_start"]) < pd.Timestamp(holdout_start)
 
 
 def test_every_customer_gets_new_items_of_their_taste_from_the_stored_model(pipeline, marts):

@@ -15,10 +15,12 @@ The recommender is a pipeline of small assets::
                                           ├─► popular_items
                                           └─► similar_items
 
-The production model is fitted once per run, in ``collaborative_filtering_model``; ``user_recommendations``
-scores with the stored model and trains nothing. ``recommender_evaluation`` fits the same recipe on the
-days before its holdout, which is what a holdout evaluation is. ``customer_segments`` and ``churn_scores``
-read the marts directly.
+Both model assets call ``fit_recommender`` (``vision_assets.recommendations.recommender``): it chooses the
+EASE penalty and dropout on a validation split of the data it is given (about 11 validation fits on the
+earlier part, a separate cost), then fits the model once. The production model is fitted once per run, in
+``collaborative_filtering_model``; ``user_recommendations`` scores with the stored model and trains
+nothing. ``recommender_evaluation`` runs the same recipe, choice included, on the days before its holdout,
+which is what a holdout evaluation is. ``customer_segments`` and ``churn_scores`` read the marts directly.
 """
 
 from vision_assets.recommendations.assets.churn_scores import churn_scores, churn_scores_grain

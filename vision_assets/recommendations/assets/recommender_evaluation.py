@@ -3,7 +3,11 @@
 import dagster as dg
 import pandas as pd
 
-from vision_assets.recommendations.assets.collaborative_filtering_model import EaseRecipe, fit_recipe
+from vision_assets.recommendations.assets.collaborative_filtering_model import (
+    RecommenderRecipe,
+    fit_recipe,
+    tuning_metadata,
+)
 from vision_assets.recommendations.assets.common import (
     RECOMMENDATIONS,
     TOP_N,
@@ -63,7 +67,7 @@ RECOMMENDER_EVALUATION_LINEAGE = declared_lineage(
 )
 
 
-class EvaluationConfig(EaseRecipe):
+class EvaluationConfig(RecommenderRecipe):
     k: int = TOP_N
     holdout_days: int = HOLDOUT_DAYS
 
@@ -89,13 +93,16 @@ def recommender_evaluation(
     """Would the recommendations have been right? The collaborative filter against the popularity
     baseline on the last 7 days of data, one row per recommender: precision@10, recall@10 and NDCG@10.
 
-    This is a holdout evaluation: the same recipe as collaborative_filtering_model (same L2 penalty, same
-    number of products) is fitted again, on the interactions before the last 7 days only, and its top 10
-    for each customer is compared with what that customer went on to engage with for the first time in
-    those 7 days. The served model cannot be judged this way, as it has already seen those days. The
-    popularity baseline is fitted on the same days. The check beats_popularity_baseline fails if the
-    collaborative filter does not win. Rebuilt whole every day; the metrics are in the metadata too, so
-    the UI plots them over time.
+    This is a holdout evaluation: the same recipe as collaborative_filtering_model is run again on the
+    interactions before the last 7 days only, choosing its penalty on the latest of those days exactly as
+    the production model does, and the 10 items it would serve each customer (its own picks, topped up
+    from the popular items) are compared with what that customer went on to engage with for the first
+    time in the 7 held-out days. Those days are never used to choose the settings, so the figures are
+    what a model chosen this way achieves on days it never saw. The served model cannot be judged this
+    way, as it has already seen those days. The popularity baseline is fitted on the same days. The check
+    beats_popularity_baseline fails if the collaborative filter does not win. The metadata holds the
+    metrics, the settings chosen and their validation curve; rebuilt whole every day, so the UI plots
+    them over time.
     """
     k = config.k
     split = time_holdout(for_models(interactions), config.holdout_days)
@@ -130,8 +137,8 @@ def recommender_evaluation(
             "holdout_cutoff": dg.MetadataValue.text(str(split.cutoff)),
             "evaluated_customers": dg.MetadataValue.int(model_metrics.users),
             "training_interactions": dg.MetadataValue.int(len(split.train)),
-            "items_in_model": dg.MetadataValue.int(len(holdout_model.items)),
-            "l2": dg.MetadataValue.float(config.l2),
+            "items_in_model": dg.MetadataValue.int(len(holdout_model.model.items)),
+            **tuning_metadata(holdout_model.tuning),
             **measurement_metadata("training", training),
         },
     )
