@@ -15,7 +15,8 @@ The returned :class:`Recommender` gives each user ``k`` items they have not inte
 own picks come first (``score`` > 0: how strongly the user's history points at the item); users it does
 not know, and lists it cannot fill with positive scores, get the popular items next (``score`` in
 (-1, 0), in popularity order), so scores fall with rank within every list. A list is shorter than ``k``
-only when fewer than ``k`` items are left that the user has not interacted with.
+only when the model's positive scores and the items anyone engaged with in the last 28 days together
+hold fewer than ``k`` items the user has not interacted with.
 
 Cost: the validation fits (``tuning``) and then one fit, each an items x items Cholesky inverse; memory
 is dominated by the dense Gram matrix, 4 bytes x items² (0.9 GB at 15,000 items, the default cap; 3.6 GB
