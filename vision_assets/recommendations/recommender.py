@@ -18,9 +18,9 @@ not know, and lists it cannot fill with positive scores, get the popular items n
 only when the model's positive scores and the items anyone engaged with in the last 28 days together
 hold fewer than ``k`` items the user has not interacted with.
 
-Cost: the validation fits (``tuning``) and then one fit, each an items x items Cholesky inverse; memory
-is dominated by the dense Gram matrix, 4 bytes x items² (0.9 GB at 15,000 items, the default cap; 3.6 GB
-at 30,000), about twice that at the peak of a fit.
+Cost: about 11 validation fits on at most 5,000 items (``tuning``), then one fit on up to ``max_items``,
+each an items x items Cholesky inverse. Memory is dominated by the dense Gram matrix, 4 bytes x items²
+(0.9 GB at 15,000 items, the default cap; 3.6 GB at 30,000), about twice that at the peak of a fit.
 """
 
 from collections.abc import Iterable

@@ -1,5 +1,5 @@
-"""fit_recommender, the production recommender as a pure function, on synthetic implicit feedback: the shape of
-what it returns, what it never recommends, how it treats sparse data and strangers, and that it beats
+"""fit_recommender, the production recommender as a pure function, on synthetic implicit feedback: the shape
+of what it returns, what it never recommends, how it treats sparse data and strangers, and that it beats
 popularity where there are tastes to learn."""
 
 import numpy as np

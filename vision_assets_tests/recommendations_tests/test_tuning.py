@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vision_assets.recommendations import tuning
+from vision_assets.recommendations import fit_recommender, tuning
 from vision_assets.recommendations.collaborative import DEFAULT_L2
 from vision_assets.recommendations.tuning import (
     DROPOUT,
@@ -89,8 +89,10 @@ def test_the_validation_fits_learn_only_from_the_days_before_the_validation_days
 
 def test_the_validation_split_is_the_last_share_of_the_interactions_in_whole_days():
     days = pd.concat(
-        [interactions([("u1", f"i{day}"), ("u2", f"i{day + 1}")], day=pd.Timestamp(f"2026-10-{day:02d}"))
-         for day in range(1, 11)],
+        [
+            interactions([("u1", f"i{day}"), ("u2", f"i{day + 1}")], day=pd.Timestamp(f"2026-10-{day:02d}"))
+            for day in range(1, 11)
+        ],
         ignore_index=True,
     )
     split = validation_split(days, share=0.2)
@@ -106,3 +108,19 @@ def test_too_little_to_validate_on_keeps_the_defaults_and_says_so():
     assert few.chosen == Settings() and few.trials == () and few.table().empty
     assert "fewer than" in few.reason
     assert choose_settings(interactions([])).chosen == Settings()
+
+
+def test_the_trials_are_fitted_on_the_most_used_items_only_and_the_model_on_all(population, monkeypatch):
+    """A solve grows with the cube of the items: the trials stop at VALIDATION_MAX_ITEMS, the model does not."""
+    shapes = []
+    gram_matrix = tuning.gram_matrix
+
+    def recorded(values):
+        shapes.append(values.shape[1])
+        return gram_matrix(values)
+
+    monkeypatch.setattr(tuning, "gram_matrix", recorded)
+    monkeypatch.setattr(tuning, "VALIDATION_MAX_ITEMS", 50)
+    fitted = fit_recommender(population)
+    assert shapes == [50]
+    assert len(fitted.model.items) == population["item"].nunique() > 50

@@ -156,8 +156,8 @@ def _tuning_summary(tuning: Tuning) -> str:
         f"**Chosen: λ = {settings.l2:g}, {denoising}**, by NDCG@{tuning.k} of {tuning.validation_customers} "
         f"customers on the days from {tuning.validation_start.date()}, trained on the "
         f"{tuning.training_interactions} interactions before them ({len(tuning.trials)} fits, "
-        f"{tuning.seconds:.0f} s).\n\n| λ (dropout 0) | NDCG@{tuning.k} | recall@{tuning.k} |\n|---|---|---|\n"
-        f"{rows}"
+        f"{tuning.seconds:.0f} s).\n\n"
+        f"| λ (dropout 0) | NDCG@{tuning.k} | recall@{tuning.k} |\n|---|---|---|\n{rows}"
     )
 
 
