@@ -105,7 +105,8 @@ _METRICS = ("ndcg_at_k", "recall_at_k", "precision_at_k")
 
 
 def tuning_metadata(tuning: Tuning) -> dict[str, dg.MetadataValue]:
-    """The chosen settings and every validation trial (the penalty's curve first) for the UI."""
+    """The chosen settings, every validation trial in the order tried, and a summary with the penalty's
+    curve, for the UI."""
     table = tuning.table()
     records = [
         dg.TableRecord(
