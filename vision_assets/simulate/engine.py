@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from vision_assets.landing.contracts import SOURCE_TABLES
+from vision_assets.simulate.churn_truth import MEMBERSHIP_HAZARD_FILE
 from vision_assets.simulate.export import day_is_written, write_table_day
 from vision_assets.simulate.world import World
 
@@ -62,4 +63,5 @@ def simulate(
     truth_root.mkdir(parents=True, exist_ok=True)
     world.identity_truth().to_csv(truth_root / IDENTITY_TRUTH_FILE, index=False, lineterminator="\n")
     world.people_truth().to_csv(truth_root / PEOPLE_TRUTH_FILE, index=False, lineterminator="\n")
+    world.membership_hazards().to_parquet(truth_root / MEMBERSHIP_HAZARD_FILE, index=False)
     return report

@@ -27,6 +27,11 @@ RETRY_AFTER_DAYS = 3
 MEMBERSHIP_REFUND_RATE = 0.01
 
 
+def cancel_hazard(engagement: np.ndarray) -> np.ndarray:
+    """The chance that a member cancels today, given the day's engagement signal (~1 on average)."""
+    return BASE_DAILY_CANCEL_RATE * 2.0 / (0.4 + np.clip(engagement, 0, 3))
+
+
 @dataclass
 class MembershipEvents:
     """What changed on one day: membership change rows and billing rows, as parallel arrays."""
@@ -83,6 +88,21 @@ class MembershipBook:
         self.retry_day = np.concatenate([self.retry_day, np.full(len(accounts), -1)])
         return np.arange(first, len(self))
 
+    def next_charge(self, memberships: np.ndarray, day_number: int) -> tuple[np.ndarray, ...]:
+        """For active memberships as a day starts: the day of each one's next charge, the chance that the
+        charge ends it and the day it would.
+
+        The next charge is a pending retry, which lapses the membership on its day if it fails, or else the
+        next renewal, which lapses it if it fails and so does its retry ``RETRY_AFTER_DAYS`` later. No
+        member cancels on a charge's day nor while a failed one awaits its retry. No random numbers are drawn.
+        """
+        pending = self.retry_day[memberships] >= day_number
+        charge_day = np.where(pending, self.retry_day[memberships], self.next_bill_day[memberships])
+        retry_fails = 1.0 - RETRY_SUCCESS_RATE
+        chance = np.where(pending, retry_fails, PAYMENT_FAILURE_RATE * retry_fails)
+        lapse_day = np.where(pending, charge_day, charge_day + RETRY_AFTER_DAYS)
+        return charge_day, chance, lapse_day
+
     def draw_plans(self, rng: np.random.Generator, count: int) -> np.ndarray:
         weights = np.linspace(1.6, 0.6, len(self.plans))
         return rng.choice(len(self.plans), size=count, p=weights / weights.sum())
@@ -134,8 +154,7 @@ class MembershipBook:
 
         # Cancellations: the less a member engages, the likelier they leave.
         candidates = np.flatnonzero((self.status == ACTIVE) & ~touched & (self.retry_day < 0))
-        engagement = account_engagement[self.account[candidates]]
-        hazard = BASE_DAILY_CANCEL_RATE * 2.0 / (0.4 + np.clip(engagement, 0, 3))
+        hazard = cancel_hazard(account_engagement[self.account[candidates]])
         leaving = candidates[rng.random(len(candidates)) < hazard]
         if len(leaving):
             at = times(len(leaving))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from vision_assets.landing.contracts import BUSINESS_LINES, SOURCE_TABLES_BY_NAME
 from vision_assets.simulate.catalogs import assign_popularity, catalog_size, new_catalog, popularity_today
+from vision_assets.simulate.churn_truth import MEMBERSHIP_HAZARD_COLUMNS, hazards_as_day_starts
 from vision_assets.simulate.export import local_text, money_text, utc_text
 from vision_assets.simulate.identities import LINE_REACH, Account, Population
 from vision_assets.simulate.memberships import (
@@ -140,6 +141,8 @@ class World:
         self._views: dict[str, LineAccounts] = {}
         self._counters: dict[str, int] = {}
         self._engagement_today: dict[str, np.ndarray] = {}
+        self._expected_events_today: dict[str, np.ndarray] = {}
+        self._membership_hazards: list[pd.DataFrame] = []
         self._populate_before_start()
 
     # ------------------------------------------------------------------ the world before the first day
@@ -389,6 +392,10 @@ class World:
             mask = event_type == CONSUME_EVENT[line]
             consumed = (accounts[mask], items[mask], at[mask])
         self._engagement_today[line] = np.bincount(accounts, minlength=len(view.activity))
+        # The rate of each account's Poisson count of events today, which the churn truth averages over.
+        self._expected_events_today[line] = (
+            ENGAGEMENT_RATE[line] * view.activity.size * rhythm * weights / max(1e-300, weights.sum())
+        )
         return frame, consumed
 
     def _orders(self, line, rng, view, day_number, day_start, rhythm):
@@ -459,6 +466,9 @@ class World:
         # makes a member likelier to cancel when it falls.
         usual = view.activity / max(1e-9, view.activity.mean())
         engagement = 0.5 * self._engagement_today[line] / max(1e-9, ENGAGEMENT_RATE[line]) + 0.5 * usual
+        self._membership_hazards.append(hazards_as_day_starts(
+            book, day_number, f"{LINE_CODES[line]}-M", self._expected_events_today[line],
+            0.5 / max(1e-9, ENGAGEMENT_RATE[line]), 0.5 * usual))
         # The first day of the export carries every membership active at the start of the day.
         snapshot = np.flatnonzero(book.status == 0) if first else np.empty(0, dtype=np.int64)
         snapshot_plan = book.plan[snapshot].copy()
@@ -541,3 +551,9 @@ class World:
              "favourite_mart_category": person.mart_category}
             for person in self.population.people
         ])
+
+    def membership_hazards(self) -> pd.DataFrame:
+        """Each membership's true risk of ending, on every day it was active as the day started (churn_truth)."""
+        if not self._membership_hazards:
+            return pd.DataFrame(columns=MEMBERSHIP_HAZARD_COLUMNS)
+        return pd.concat(self._membership_hazards, ignore_index=True)

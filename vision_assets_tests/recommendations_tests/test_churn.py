@@ -5,7 +5,11 @@ import pandas as pd
 import pytest
 
 from vision_assets.recommendations.churn import (
+    BILLING_COLUMNS,
     CHURN_SCORE_COLUMNS,
+    ENGAGEMENT_COLUMNS,
+    MEMBERSHIP_COLUMNS,
+    PRIOR_EVENTS,
     ending_labels,
     membership_features,
     score_active_memberships,
@@ -13,7 +17,6 @@ from vision_assets.recommendations.churn import (
 )
 
 FIRST = pd.Timestamp("2026-08-01")
-BILLING_COLUMNS = ["membership_key", "billing_date", "event_type"]
 
 
 def synthetic_history(days: int, memberships: int = 400, seed: int = 11):
@@ -31,23 +34,8 @@ def synthetic_history(days: int, memberships: int = 400, seed: int = 11):
             engagement_rows += [(account, customer, "flicks", date)] * rng.poisson(0.1 if fading else 2.0)
             if ends:
                 break
-    memberships_frame = pd.DataFrame(
-        status_rows,
-        columns=[
-            "status_date",
-            "membership_key",
-            "business_line",
-            "account_key",
-            "customer_key",
-            "plan",
-            "is_active",
-            "ended_on_day",
-            "membership_age_days",
-        ],
-    )
-    engagement = pd.DataFrame(
-        engagement_rows, columns=["account_key", "customer_key", "business_line", "activity_date"]
-    )
+    memberships_frame = pd.DataFrame(status_rows, columns=MEMBERSHIP_COLUMNS)
+    engagement = pd.DataFrame(engagement_rows, columns=ENGAGEMENT_COLUMNS)
     return memberships_frame, engagement, pd.DataFrame(columns=BILLING_COLUMNS)
 
 
@@ -96,20 +84,8 @@ def test_a_history_without_endings_trains_nothing():
 
 
 def test_no_memberships_at_all():
-    empty = pd.DataFrame(
-        columns=[
-            "status_date",
-            "membership_key",
-            "business_line",
-            "account_key",
-            "customer_key",
-            "plan",
-            "is_active",
-            "ended_on_day",
-            "membership_age_days",
-        ]
-    )
-    engagement = pd.DataFrame(columns=["account_key", "customer_key", "business_line", "activity_date"])
+    empty = pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
+    engagement = pd.DataFrame(columns=ENGAGEMENT_COLUMNS)
     model = train_churn_model(empty, engagement, pd.DataFrame(columns=BILLING_COLUMNS))
     assert not model.is_trained
     assert score_active_memberships(model, empty, engagement, pd.DataFrame(columns=BILLING_COLUMNS)).empty
@@ -127,18 +103,20 @@ def test_features_and_labels_on_a_hand_made_membership():
             "plan": "duo",
             "is_active": [True, True, False],
             "ended_on_day": [False, False, True],
-            "membership_age_days": [30, 300, 33],
+            "membership_age_days": [25, 300, 28],
         }
     )
     engagement = pd.DataFrame(
         {
-            "account_key": ["a1", "a1", "a2"],
-            "customer_key": "c1",
-            "business_line": "music",
+            "account_key": ["a1", "a1", "a2", "b1", "b1", "b1", "b2"],
+            "customer_key": ["c1", "c1", "c1", "c1", "c1", "c1", "c2"],
+            "business_line": ["music", "music", "music", "books", "books", "books", "books"],
             "activity_date": [
                 day - pd.Timedelta(days=2),
                 day - pd.Timedelta(days=10),
                 day - pd.Timedelta(days=1),
+                *[day - pd.Timedelta(days=ago) for ago in (1, 5, 40)],
+                day,
             ],
         }
     )
@@ -156,16 +134,18 @@ def test_features_and_labels_on_a_hand_made_membership():
     )
     features = membership_features(memberships, engagement, billing, [day]).set_index("membership_key")
     m1 = features.loc["m1"]
-    assert (m1["events_7d"], m1["events_28d"], m1["active_days_28d"], m1["days_since_last_event"]) == (
-        1,
-        2,
-        2,
-        2,
-    )
+    assert (m1["events_7d"], m1["events_28d"], m1["days_since_last_event"]) == (1, 2, 2)
+    # m1's account has 2 events, m2's 1: against the average member's 1.5, each with PRIOR_EVENTS.
+    assert m1["relative_engagement"] == pytest.approx((2 + PRIOR_EVENTS) / (1.5 + PRIOR_EVENTS))
+    m2 = features.loc["m2"]
+    assert m2["relative_engagement"] == pytest.approx((1 + PRIOR_EVENTS) / (1.5 + PRIOR_EVENTS))
+    # c1 reads Books (b1, no membership: 2 events in 28 days, one older) where such accounts have (2 + 1) / 2.
+    assert m1["relative_engagement_elsewhere"] == pytest.approx((2 + PRIOR_EVENTS) / (1.5 + PRIOR_EVENTS))
     assert m1["payment_failed_unresolved"] == 1.0  # failed yesterday, not paid since
-    assert features.loc["m2", "payment_failed_unresolved"] == 0.0  # failed, then paid
+    assert m2["payment_failed_unresolved"] == 0.0  # failed, then paid
     assert m1["days_since_last_payment"] == 30
-    assert m1["other_active_memberships"] == 1 and m1["customer_events_other_lines_28d"] == 1
+    assert (m1["days_to_renewal"], m2["days_to_renewal"]) == (5, 30)  # m2 renewed today
+    assert m1["other_active_memberships"] == 1
     labels = ending_labels(features.reset_index(), memberships, horizon_days=3)
     assert labels.tolist() == [True, False]
     assert ending_labels(features.reset_index(), memberships, horizon_days=2).tolist() == [False, False]
