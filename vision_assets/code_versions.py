@@ -20,7 +20,8 @@ LAYER_PACKAGES = {
     "raw": ("raw", "landing"),
     "recommendations": ("recommendations",),
     "analytics": ("recommendations",),
-    "dashboards": ("dashboards",),
+    "predictions": ("predictions",),
+    "dashboards": ("dashboards", "predictions"),
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.simulate.churn_truth import MEMBERSHIP_HAZARD_FILE
+from vision_assets.simulate.demand_truth import EXPECTED_DEMAND_FILE
 from vision_assets.simulate.export import day_is_written, write_table_day
 from vision_assets.simulate.world import World
 
@@ -64,4 +65,5 @@ def simulate(
     world.identity_truth().to_csv(truth_root / IDENTITY_TRUTH_FILE, index=False, lineterminator="\n")
     world.people_truth().to_csv(truth_root / PEOPLE_TRUTH_FILE, index=False, lineterminator="\n")
     world.membership_hazards().to_parquet(truth_root / MEMBERSHIP_HAZARD_FILE, index=False)
+    world.expected_demand().to_csv(truth_root / EXPECTED_DEMAND_FILE, index=False, lineterminator="\n")
     return report

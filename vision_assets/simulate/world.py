@@ -18,8 +18,14 @@ import numpy as np
 import pandas as pd
 
 from vision_assets.landing.contracts import BUSINESS_LINES, SOURCE_TABLES_BY_NAME
+from vision_assets.predictions.series import DEMAND_UNITS
 from vision_assets.simulate.catalogs import assign_popularity, catalog_size, new_catalog, popularity_today
 from vision_assets.simulate.churn_truth import MEMBERSHIP_HAZARD_COLUMNS, hazards_as_day_starts
+from vision_assets.simulate.demand_truth import (
+    EXPECTED_DEMAND_COLUMNS,
+    expected_by_category,
+    item_probabilities,
+)
 from vision_assets.simulate.export import local_text, money_text, utc_text
 from vision_assets.simulate.identities import LINE_REACH, Account, Population
 from vision_assets.simulate.memberships import (
@@ -44,6 +50,13 @@ REFUND_RATE = {"books": 0.03, "mart": 0.05}
 # Chance that consuming an item (reading, streaming, listening, buying) leads to a review the same day.
 REVIEW_RATE = {"books": 0.12, "flicks": 0.05, "music": 0.004, "mart": 0.12}
 FAVOURITE_SHARE = 0.6
+# Order lines per order, and units per order line (a digital book is always one unit).
+LINES_PER_ORDER = {
+    "books": ((1, 2, 3, 4), (0.75, 0.2, 0.05, 0.0)),
+    "mart": ((1, 2, 3, 4), (0.6, 0.25, 0.1, 0.05)),
+}
+UNITS_PER_LINE = {"books": ((1, 2, 3), (0.85, 0.12, 0.03)), "mart": ((1, 2, 3, 4), (0.75, 0.15, 0.07, 0.03))}
+DIGITAL_BOOK_FORMATS = ("ebook", "audiobook")
 
 ENGAGEMENT_TYPES = {
     "books": (("read", 0.70), ("sample", 0.20), ("wishlist", 0.10)),
@@ -143,6 +156,7 @@ class World:
         self._engagement_today: dict[str, np.ndarray] = {}
         self._expected_events_today: dict[str, np.ndarray] = {}
         self._membership_hazards: list[pd.DataFrame] = []
+        self._expected_demand: list[pd.DataFrame] = []
         self._populate_before_start()
 
     # ------------------------------------------------------------------ the world before the first day
@@ -349,7 +363,11 @@ class World:
         if line in ("flicks", "music"):
             subscribed = self.memberships[line].active_accounts(len(weights))
             weights = weights * np.where(subscribed, 2.0, 0.35 if line == "music" else 0.1)
-        accounts = self._draw_accounts(rng, weights, ENGAGEMENT_RATE[line] * view.activity.size * rhythm)
+        expected = ENGAGEMENT_RATE[line] * view.activity.size * rhythm
+        if DEMAND_UNITS[line] == "engagement_events":
+            per_item = np.full(len(self.catalogs[line]), expected)
+            self._record_expected_demand(line, view, weights, day_number, per_item)
+        accounts = self._draw_accounts(rng, weights, expected)
         count = len(accounts)
         types, probabilities = zip(*ENGAGEMENT_TYPES[line])
         event_type = rng.choice(np.array(types, dtype=object), size=count, p=probabilities)
@@ -399,9 +417,14 @@ class World:
         return frame, consumed
 
     def _orders(self, line, rng, view, day_number, day_start, rhythm):
-        accounts = self._draw_accounts(rng, view.activity, ORDER_RATE[line] * view.activity.size * rhythm)
+        expected = ORDER_RATE[line] * view.activity.size * rhythm
+        if DEMAND_UNITS[line] == "units_sold":
+            per_item = expected * self._expected_units_per_order(line)
+            self._record_expected_demand(line, view, view.activity, day_number, per_item)
+        accounts = self._draw_accounts(rng, view.activity, expected)
         orders = len(accounts)
-        line_counts = rng.choice([1, 2, 3, 4], size=orders, p=[0.75, 0.2, 0.05, 0.0] if line == "books" else [0.6, 0.25, 0.1, 0.05])
+        counts, count_p = LINES_PER_ORDER[line]
+        line_counts = rng.choice(list(counts), size=orders, p=list(count_p))
         order_ids = np.array(self._next_ids(f"{LINE_CODES[line]}O{date.fromordinal(day_number):%y%m%d}", orders), dtype=object)
         order_at = self._times(rng, day_start, orders)
         order_of_line = np.repeat(np.arange(orders), line_counts)
@@ -409,11 +432,12 @@ class World:
         line_accounts = accounts[order_of_line]
         items = self._pick_items(line, rng, view, line_accounts, day_number)
         catalog = self.catalogs[line]
+        units, units_p = UNITS_PER_LINE[line]
         if line == "books":
-            digital = np.isin(catalog["format"].to_numpy()[items], ["ebook", "audiobook"])
-            quantity = np.where(digital, 1, rng.choice([1, 2, 3], size=len(items), p=[0.85, 0.12, 0.03]))
+            digital = np.isin(catalog["format"].to_numpy()[items], list(DIGITAL_BOOK_FORMATS))
+            quantity = np.where(digital, 1, rng.choice(list(units), size=len(items), p=list(units_p)))
         else:
-            quantity = rng.choice([1, 2, 3, 4], size=len(items), p=[0.75, 0.15, 0.07, 0.03])
+            quantity = rng.choice(list(units), size=len(items), p=list(units_p))
         currency = view.currency[line_accounts]
         unit_price = localize_price(catalog["list_price_usd"].to_numpy()[items], currency)
         gross = np.round(quantity * unit_price, 2)
@@ -436,6 +460,26 @@ class World:
                     "order": order_ids[order_of_line[position]], "amount": amount, "currency": currency[position],
                 })
         return frame, (line_accounts, items, order_at[order_of_line])
+
+    def _expected_units_per_order(self, line: str) -> np.ndarray:
+        """Expected units an order puts on each catalog item: lines per order x units per line."""
+        counts, count_p = LINES_PER_ORDER[line]
+        units, units_p = UNITS_PER_LINE[line]
+        per_line = np.full(len(self.catalogs[line]), float(np.dot(units, units_p)))
+        if line == "books":
+            per_line[np.isin(self.catalogs[line]["format"].to_numpy(), list(DIGITAL_BOOK_FORMATS))] = 1.0
+        return float(np.dot(counts, count_p)) * per_line
+
+    def _record_expected_demand(self, line, view, account_weights, day_number, expected_per_draw) -> None:
+        """The day's expected demand per category, before the draw (demand_truth; no random numbers used)."""
+        catalog = self.catalogs[line]
+        day = date.fromordinal(day_number).isoformat()
+        if account_weights.sum() <= 0:
+            expected = np.zeros(len(catalog))
+        else:
+            chance = item_probabilities(catalog, day_number, account_weights, view.favourites, FAVOURITE_SHARE)
+            expected = chance * expected_per_draw
+        self._expected_demand.append(expected_by_category(day, line, catalog, expected))
 
     def _reviews(self, line, rng, view, day_start, consumed) -> pd.DataFrame:
         accounts, items, at = consumed
@@ -532,6 +576,12 @@ class World:
         return memberships, billing
 
     # ------------------------------------------------------------------ ground truth
+    def expected_demand(self) -> pd.DataFrame:
+        """Expected demand units per day, business line and category, as the days were drawn."""
+        if not self._expected_demand:
+            return pd.DataFrame(columns=EXPECTED_DEMAND_COLUMNS)
+        return pd.concat(self._expected_demand, ignore_index=True)
+
     def identity_truth(self) -> pd.DataFrame:
         return pd.DataFrame([
             {"line": account.line, "account_id": account.account_id, "person_id": account.person.person_id,
