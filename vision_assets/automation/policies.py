@@ -93,6 +93,11 @@ def downstream_automation(
             # The live tables are refreshed by the consumer, not by runs: neither a trigger nor a wait.
             deps_updated = deps_updated.ignore(dg.AssetSelection.assets(*live))
             deps_missing = deps_missing.ignore(dg.AssetSelection.assets(*live))
+        history = [dep.asset_key for dep in spec.deps if _reads_earlier_days(dep)]
+        if history:
+            # A forecast reads a year of facts: one day of that year that never landed must not stop every
+            # later forecast. The asset itself skips a day whose own facts are not there yet.
+            deps_missing = deps_missing.ignore(dg.AssetSelection.assets(*history))
         updated = (dg.AutomationCondition.newly_missing() | deps_updated).since_last_handled()
         return (
             dg.AutomationCondition.in_latest_time_window(lookback_delta=LATE_DAY_LOOKBACK)
@@ -176,6 +181,12 @@ def fact_driven_keys(specs: Sequence[dg.AssetSpec], daily_keys: Set[dg.AssetKey]
         if not more:
             return driven
         driven |= more
+
+
+def _reads_earlier_days(dep: dg.AssetDep) -> bool:
+    """The dependency maps a day to a window of earlier days too (a forecast's history)."""
+    mapping = dep.partition_mapping
+    return isinstance(mapping, dg.TimeWindowPartitionMapping) and mapping.start_offset < 0
 
 
 def layer_policies(assets: Sequence[dg.AssetsDefinition]) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
