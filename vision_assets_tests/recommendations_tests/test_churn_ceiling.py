@@ -146,7 +146,7 @@ def simulated_history(tmp_path_factory):
     return {"root": root, "inputs": inputs, "hazards": hazards, "model": train_churn_model(*inputs)}
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_the_model_comes_within_003_auc_of_the_ceiling_on_90_simulated_days(simulated_history):
     model = simulated_history["model"]
     ceiling = measure_ceiling(model, simulated_history["hazards"])
@@ -157,7 +157,7 @@ def test_the_model_comes_within_003_auc_of_the_ceiling_on_90_simulated_days(simu
     assert ceiling.auc - model.holdout_auc < MAX_AUC_BELOW_CEILING
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_its_probabilities_are_calibrated_on_the_later_period(simulated_history):
     model = simulated_history["model"]
     ceiling = measure_ceiling(model, simulated_history["hazards"])
@@ -168,7 +168,7 @@ def test_its_probabilities_are_calibrated_on_the_later_period(simulated_history)
     assert table["ending_rate"].iloc[-1] > 2.5 * table["ending_rate"].iloc[0]
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_the_asset_records_the_ceiling_where_the_simulator_truth_is(simulated_history, monkeypatch):
     monkeypatch.setenv("VISION_DATA_DIR", str(simulated_history["root"]))
     metadata, check = _materialize(*simulated_history["inputs"])
