@@ -6,7 +6,7 @@ import duckdb
 
 from vision_assets.landing.contracts import BUSINESS_LINES
 
-SCHEMAS = ("raw", "staging", "marts", "demand", "recommendations", "analytics")
+SCHEMAS = ("raw", "staging", "marts", "demand", "recommendations", "predictions", "analytics")
 
 
 def warehouse_summary(database: Path) -> str:
