@@ -21,7 +21,7 @@ import argparse
 import math
 import os
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -213,11 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     print(rendered)
     if args.quick:
         return
-    path = report.write_results(results, args.results_dir, datetime.now(UTC), prefix="forecast-")
-    print(f"\nWrote {path}")
-    if args.results_dir == BENCH_DIR / "results":
-        report.update_readme(BENCH_DIR / "README.md", rendered, TABLE_START, TABLE_END)
-        print("and the forecast table in benchmarks/README.md")
+    report.publish(results, rendered, args.results_dir, "forecast-", TABLE_START, TABLE_END)
 
 
 if __name__ == "__main__":

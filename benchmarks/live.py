@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -289,11 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table)
     if args.quick:
         return
-    path = report.write_results(results, args.results_dir, datetime.now(UTC), prefix="live-")
-    print(f"\nWrote {path}")
-    if args.results_dir == BENCH_DIR / "results":
-        report.update_readme(BENCH_DIR / "README.md", table, TABLE_START, TABLE_END)
-        print("and the live-lane table in benchmarks/README.md")
+    report.publish(results, table, args.results_dir, "live-", TABLE_START, TABLE_END)
 
 
 if __name__ == "__main__":

@@ -212,6 +212,17 @@ def render_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def publish(results: dict, table: str, results_dir: Path, prefix: str, start: str, end: str) -> None:
+    """Write a benchmark's results file into ``results_dir`` and, when that is the committed results folder,
+    its table between ``start`` and ``end`` in benchmarks/README.md (a trial run elsewhere leaves it be)."""
+    bench_dir = Path(__file__).resolve().parent
+    path = write_results(results, results_dir, datetime.now(UTC), prefix=prefix)
+    print(f"\nWrote {path}")
+    if results_dir.resolve() == (bench_dir / "results").resolve():
+        update_readme(bench_dir / "README.md", table, start, end)
+        print("and its table in benchmarks/README.md")
+
+
 def update_readme(readme: Path, table: str, start: str = TABLE_START, end: str = TABLE_END) -> None:
     """Replace what lies between the result markers ``start`` and ``end`` of the README with ``table``."""
     text = readme.read_text()
