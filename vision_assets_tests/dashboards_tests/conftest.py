@@ -18,17 +18,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from vision_assets.warehouse import VisionDuckDBPandasIOManager
 
 from vision_assets.dashboards import dashboard_assets
 from vision_assets.paths import DBT_PROJECT_DIR
-from vision_assets.predictions.accuracy import score_forecasts
 from vision_assets.predictions.assets.common import cells_from
 from vision_assets.predictions.assets.demand_forecast import forecast_rows
+from vision_assets.predictions.assets.forecast_accuracy import forecast_accuracy
 from vision_assets.predictions.demand import forecast_demand
 from vision_assets.resources import LandingZone
 from vision_assets.runs import materialize_days
 from vision_assets.simulate import simulate
+from vision_assets.warehouse import VisionDuckDBPandasIOManager
 from vision_assets_tests.loading import loading_definitions
 
 FIRST_DAY = date(2026, 5, 30)
@@ -127,27 +127,14 @@ def stand_in_demand_forecast(demand: pd.DataFrame, catalog: pd.DataFrame) -> pd.
     )
 
 
-@dg.asset(
-    key=["predictions", "forecast_accuracy"],
-    ins={
-        "forecasts": dg.AssetIn(key=["predictions", "demand_forecast"]),
-        "demand": dg.AssetIn(key=["demand", "fct_daily_demand"]),
-        "catalog": dg.AssetIn(key=["marts", "dim_product"]),
-    },
-)
-def stand_in_forecast_accuracy(
-    forecasts: pd.DataFrame, demand: pd.DataFrame, catalog: pd.DataFrame
-) -> pd.DataFrame:
-    return score_forecasts(forecasts, cells_from(demand, catalog))
-
-
 STAND_INS = [
     stand_in_customer_segments,
     stand_in_popular_items,
     stand_in_user_recommendations,
     stand_in_similar_items,
     stand_in_demand_forecast,
-    stand_in_forecast_accuracy,
+    # The real scoring of past forecasts, on the stand-in's forecasts.
+    forecast_accuracy,
 ]
 
 

@@ -41,14 +41,9 @@ def recent_demand_input() -> dg.AssetIn:
 
 
 def cells_from(demand: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
-    """Demand cells (series.demand_cells) from the IO manager's frames; empty frames give no cells."""
-    demand = demand.reindex(columns=DEMAND_COLUMNS)
-    if demand.empty:
-        return demand_cells(
-            demand.astype({"units_sold": float, "engagement_events": float, "net_revenue_usd": float}),
-            products,
-        )
-    return demand_cells(demand, products)
+    """Demand cells (series.demand_cells) from the IO manager's frames; a frame with no rows (or, for a day
+    outside the partitions, no columns) gives no cells."""
+    return demand_cells(demand.reindex(columns=DEMAND_COLUMNS), products)
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:
