@@ -67,6 +67,11 @@ setup(
         "statsforecast>=2,<3",
         "hierarchicalforecast>=1.5,<2",
         "utilsforecast",
+        # The forecast's machine-learning candidate: LightGBM on lags and calendar features, through
+        # Nixtla's mlforecast (conformal intervals, the same long format); public holidays for the calendar.
+        "mlforecast>=1,<2",
+        "lightgbm>=4,<5",
+        "holidays",
     ],
     extras_require={
         "dev": [

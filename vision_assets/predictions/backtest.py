@@ -1,7 +1,7 @@
 """Rolling-origin backtests: forecast from several past days as if each were today, and score what happened.
 
-``rolling_origin`` refits every candidate at each origin (statsforecast's cross-validation) and returns the
-forecasts beside the actuals; ``score`` turns them into MASE, sMAPE and interval coverage per series,
+``rolling_origin`` refits every candidate at each origin (statsforecast's and mlforecast's cross-validation)
+and returns the forecasts beside the actuals; ``score`` turns them into MASE, sMAPE and interval coverage per series,
 origin and model; ``choose`` picks a model per group of series (a level of the hierarchy, or all series) by
 mean MASE. ``prequential_choice`` is the honest score of that choosing: at each origin it uses the model
 the earlier origins would have chosen, so the chosen model is scored on windows it was not chosen on.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from vision_assets.predictions import boosting
 from vision_assets.predictions.models import (
     LEVELS,
     candidates,
@@ -66,15 +67,16 @@ def rolling_origin(
     length long. Point forecasts and bounds are clipped at zero when ``non_negative_series``.
     """
     models = candidates(backtest.season, len(history))
-    output = run_statsforecast(
-        "cross_validation",
-        history,
-        freq,
-        models,
-        h=backtest.horizon,
-        n_windows=backtest.windows,
-        step_size=backtest.step,
-    )
+    windows = {"n_windows": backtest.windows, "step_size": backtest.step}
+    output = run_statsforecast("cross_validation", history, freq, models, h=backtest.horizon, **windows)
+    shortest_before_first_origin = int(history.groupby("unique_id").size().min()) - backtest.test_size
+    if boosting.fits(shortest_before_first_origin, backtest.season, backtest.horizon):
+        learned = boosting.run_lightgbm(
+            "cross_validation", history, freq, backtest.season, backtest.horizon, **windows
+        )
+        output = output.merge(
+            learned.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left", validate="one_to_one"
+        )
     if non_negative_series:
         output = non_negative(
             output, [column for column in output.columns if column not in ("unique_id", "ds", "cutoff", "y")]

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import pandas as pd
 
+from vision_assets import calendar as retail_calendar
 from vision_assets.landing.contracts import BUSINESS_LINES, SOURCE_TABLES_BY_NAME
 from vision_assets.predictions.series import DEMAND_UNITS
 from vision_assets.simulate.catalogs import assign_popularity, catalog_size, new_catalog, popularity_today
@@ -87,19 +88,13 @@ def day_rhythm(day: date, line: str, first_day: date) -> float:
     weekly = WEEKLY_RHYTHM[line][day.weekday()]
     day_of_year = day.timetuple().tm_yday
     season = 1.0 + 0.3 * math.exp(-(((day_of_year - 355) / 18.0) ** 2)) + 0.08 * math.cos(2 * math.pi * (day_of_year - 15) / 365)
-    black_friday = _black_friday(day.year)
+    black_friday = retail_calendar.black_friday(day.year)
     if line in ("mart", "books") and day == black_friday:
         season *= 2.5 if line == "mart" else 1.6
     elif line == "mart" and day == black_friday + timedelta(days=3):
         season *= 1.8
     growth = 1.0 + 0.0004 * (day - first_day).days
     return weekly * season * growth
-
-
-def _black_friday(year: int) -> date:
-    november_first = date(year, 11, 1)
-    first_friday = november_first + timedelta(days=(4 - november_first.weekday()) % 7)
-    return first_friday + timedelta(weeks=3)
 
 
 def localize_price(price_usd: np.ndarray, currency: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from vision_assets.predictions import models
 from vision_assets.predictions.backtest import plan, prequential_choice, score
 from vision_assets.predictions.demand import (
     CHOSEN,
@@ -97,7 +98,14 @@ def test_the_hierarchy_adds_up_and_quiet_days_are_zero_not_missing():
     assert wide["vision"].sum() == cells["units"].sum()
 
 
-def test_the_forecast_is_coherent_non_negative_and_covers_every_series_and_measure():
+@pytest.fixture
+def without_arima(monkeypatch):
+    """Leave AutoARIMA out of the candidates: a hundred times AutoETS's cost, and not what these tests are
+    about (test_forecast.py exercises it on small histories)."""
+    monkeypatch.setattr(models, "ARIMA_POINT_BUDGET", 0)
+
+
+def test_the_forecast_is_coherent_non_negative_and_covers_every_series_and_measure(without_arima):
     cells = demand_cells(facts(56), PRODUCTS)
     forecast, chosen = forecast_demand(cells, 14)
     assert set(forecast["measure"]) == {"units", "net_revenue_usd"}
@@ -154,7 +162,7 @@ def test_mase_scales_by_the_seasonal_naive_error_before_the_origin():
     assert scored["smape"].iloc[0] == pytest.approx((2 / 7 + 2 / 9) / 2)
 
 
-def test_the_backtest_scores_the_expected_rate_as_the_floor_and_chosen_beats_seasonal_naive():
+def test_the_backtest_scores_the_expected_rate_as_the_floor_and_chosen_beats_seasonal_naive(without_arima):
     days = 63
     cells = demand_cells(facts(days, seed=11), PRODUCTS)
     leaves = bottom_series(cells, top_products(cells))
