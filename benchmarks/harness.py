@@ -6,7 +6,8 @@ The plan (full mode, within 30 minutes on 2 cores):
   and 30 the 31 days up to D;
 * per scale: a 30-day backfill (D-30 .. D-1) through Dagster in one run, then day D through Dagster
   (landing → ``fct_daily_demand``) and day D in plain DuckDB on a copy of the same warehouse, then the
-  recommender's training on the 30 days;
+  recommender's training (settings chosen on a validation split, then the fit) and the churn model's on the
+  30 days;
 * history: at scale 1, a second warehouse gets the 364 days before D in one run, and day D through Dagster
   and in plain DuckDB is timed again, against a 30-day history simulated at the scale that lands as many
   rows on day D (a year-old business is bigger: at one scale, the year's day D lands over 1.5 times the
@@ -201,9 +202,10 @@ def measure_scale(runner: Runner, plan: Plan, scale: float, landing: Path, floor
         plan.floor_repetitions, _floor_day(runner, floor_copy, landing, floor_plan, f"{tag}-floor-day")
     )
     shutil.rmtree(floor_copy.parent)
-    trainings = []
+    trainings, churn_trainings = [], []
     if scale in plan.training_scales:
         trainings = [runner.run("train_recommender", {"warehouse": str(warehouse)}, label=f"{tag}-training")]
+        churn_trainings = [runner.run("train_churn", {"warehouse": str(warehouse)}, label=f"{tag}-churn")]
     shutil.rmtree(data_dir, ignore_errors=True)
     result = _day_result(scale, landing, days, floors)
     backfill = _summary(backfills)
@@ -221,6 +223,10 @@ def measure_scale(runner: Runner, plan: Plan, scale: float, landing: Path, floor
             training_peak_mb=_peak(trainings),
             training_interactions=trainings[0]["interactions"],
             training_items=trainings[0]["items"],
+            training_tuning_seconds=trainings[0]["tuning_seconds"],
+            churn_training=_summary(churn_trainings),
+            churn_training_peak_mb=_peak(churn_trainings),
+            churn_holdout_auc=churn_trainings[0]["holdout_auc"],
         )
     return result
 

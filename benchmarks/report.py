@@ -147,14 +147,18 @@ def render_table(results: dict) -> str:
             lambda s: _seconds(s.get("backfill")),
         ),
         row("backfill rows per second", lambda s: _number(s.get("backfill_rows_per_second"))),
-        row("recommender training (EASE fit)", lambda s: _seconds(s.get("training"))),
+        row("recommender training (settings chosen, then EASE fit)", lambda s: _seconds(s.get("training"))),
+        row("churn model training", lambda s: _seconds(s.get("churn_training"))),
         row(
             "peak memory: Dagster day / floor day",
             lambda s: f"{_number(s.get('dagster_day_peak_mb'))} / {_number(s.get('floor_day_peak_mb'))} MiB",
         ),
         row(
-            "peak memory: backfill / training",
-            lambda s: f"{_number(s.get('backfill_peak_mb'))} / {_number(s.get('training_peak_mb'))} MiB",
+            "peak memory: backfill / recommender / churn",
+            lambda s: (
+                f"{_number(s.get('backfill_peak_mb'))} / {_number(s.get('training_peak_mb'))}"
+                f" / {_number(s.get('churn_training_peak_mb'))} MiB"
+            ),
         ),
     ]
     fits = results.get("fits", {})

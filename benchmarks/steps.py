@@ -91,11 +91,12 @@ def floor_day(arguments: dict) -> dict:
 
 
 def train_recommender(arguments: dict) -> dict:
-    """Fit the EASE recommender on every interaction in the warehouse, as ``user_recommendations`` does."""
+    """Fit the production recommender on every interaction in the warehouse, as the model asset does:
+    its settings chosen on a validation split (``tuning.py``), then EASE refitted on everything."""
     import duckdb
 
-    from vision_assets.recommendations.collaborative import EaseRecommender
     from vision_assets.recommendations.interactions import interactions_from_marts
+    from vision_assets.recommendations.recommender import fit_recommender
 
     with duckdb.connect(arguments["warehouse"], read_only=True) as connection:
         sales = connection.execute("select * from marts.fct_sales").fetchdf()
@@ -104,13 +105,39 @@ def train_recommender(arguments: dict) -> dict:
     interactions = interactions_from_marts(sales, engagement, reviews)
     del sales, engagement, reviews
     started = time.perf_counter()
-    model = EaseRecommender().fit(interactions)
+    model = fit_recommender(interactions)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
+        "tuning_seconds": model.tuning.seconds,
         "interactions": len(interactions),
-        "users": len(model.history.users),
-        "items": len(model.items),
+        "users": interactions["user"].nunique(),
+        "items": len(model.model.items),
+    }
+
+
+def train_churn(arguments: dict) -> dict:
+    """Train the churn model on the warehouse's memberships, engagement and billing, as ``churn_scores``
+    does (its snapshots' features, the holdout's AUC and calibration, the refit on everything)."""
+    import duckdb
+
+    from vision_assets.recommendations import churn
+
+    def table(name: str, columns: list[str]):
+        return connection.execute(f"select {', '.join(columns)} from {name}").fetchdf()
+
+    with duckdb.connect(arguments["warehouse"], read_only=True) as connection:
+        memberships = table("marts.fct_membership", churn.MEMBERSHIP_COLUMNS)
+        engagement = table("marts.fct_engagement", churn.ENGAGEMENT_COLUMNS)
+        billing = table("marts.fct_billing", churn.BILLING_COLUMNS)
+    started = time.perf_counter()
+    model = churn.train_churn_model(memberships, engagement, billing)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "membership_days": len(memberships),
+        "holdout_rows": model.holdout_rows,
+        "holdout_auc": model.holdout_auc,
     }
 
 
@@ -169,6 +196,7 @@ STEPS = {
     "dagster_days": dagster_days,
     "floor_day": floor_day,
     "train_recommender": train_recommender,
+    "train_churn": train_churn,
     "simulate_days": simulate_days,
     "compile_floor_plan": compile_floor_plan,
     "load_raw_days": load_raw_days,
