@@ -15,13 +15,14 @@ import dagster as dg
 
 PACKAGE = Path(__file__).parent
 
-# Which packages compute each Python layer. The raw tables are shaped by the landing contracts and loader.
+# Which packages (or modules) compute each Python layer. The raw tables are shaped by the landing contracts
+# and loader; the forecast's calendar features by the shared retail calendar.
 LAYER_PACKAGES = {
     "raw": ("raw", "landing"),
     "recommendations": ("recommendations",),
     "analytics": ("recommendations",),
-    "predictions": ("predictions",),
-    "dashboards": ("dashboards", "predictions"),
+    "predictions": ("predictions", "calendar.py"),
+    "dashboards": ("dashboards", "predictions", "calendar.py"),
 }
 
 
@@ -29,7 +30,8 @@ LAYER_PACKAGES = {
 def source_hash(*packages: str) -> str:
     digest = hashlib.sha256()
     for package in packages:
-        for path in sorted((PACKAGE / package).rglob("*.py")):
+        source = PACKAGE / package
+        for path in [source] if source.is_file() else sorted(source.rglob("*.py")):
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

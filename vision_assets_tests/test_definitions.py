@@ -65,6 +65,13 @@ def test_every_asset_has_a_code_version_that_follows_its_code(tmp_path, monkeypa
     (copy / "theme.py").write_text((copy / "theme.py").read_text() + "\n# changed\n")
     code_versions.source_hash.cache_clear()
     assert code_versions.source_hash("dashboards") != before
+    # A module named alone (the retail calendar the forecast reads) counts as its own source.
+    (tmp_path / "calendar.py").write_text("BLACK_FRIDAY = 'the day after Thanksgiving'\n")
+    code_versions.source_hash.cache_clear()
+    with_calendar = code_versions.source_hash("dashboards", "calendar.py")
+    (tmp_path / "calendar.py").write_text("BLACK_FRIDAY = 'the fourth Friday'\n")
+    code_versions.source_hash.cache_clear()
+    assert code_versions.source_hash("dashboards", "calendar.py") != with_calendar
     code_versions.source_hash.cache_clear()
 
 
