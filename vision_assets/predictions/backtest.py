@@ -157,7 +157,7 @@ def _smape_terms(actual: pd.Series, predicted: pd.Series) -> pd.Series:
 def choose(scores: pd.DataFrame, groups: pd.Series | None = None) -> dict[str, str]:
     """The model with the lowest mean MASE in each group (``groups`` maps unique_id to group; one group
     "all" when None). Series whose scale is zero (constant history) carry no MASE and do not vote."""
-    frame = scores.assign(group=_group_of(scores["unique_id"], groups)).dropna(subset=["mase"])
+    frame = scores.assign(group=group_of(scores["unique_id"], groups)).dropna(subset=["mase"])
     if frame.empty:
         return {}
     means = frame.groupby(["group", "model"])["mase"].mean().reset_index()
@@ -165,7 +165,8 @@ def choose(scores: pd.DataFrame, groups: pd.Series | None = None) -> dict[str, s
     return dict(zip(best["group"], best["model"]))
 
 
-def _group_of(unique_ids: pd.Series, groups: pd.Series | None) -> pd.Series:
+def group_of(unique_ids: pd.Series, groups: pd.Series | None) -> pd.Series:
+    """Each series' group in ``groups`` (unique_id -> group); "all" where none is given."""
     if groups is None:
         return pd.Series("all", index=unique_ids.index)
     return unique_ids.map(groups).fillna("all")
@@ -180,7 +181,7 @@ def prequential_choice(scores: pd.DataFrame, groups: pd.Series | None = None) ->
         earlier = scores[scores["cutoff"].isin(cutoffs[:position])]
         picked = choose(earlier, groups)
         now = scores[scores["cutoff"] == cutoff].assign(
-            group=lambda frame: _group_of(frame["unique_id"], groups)
+            group=lambda frame: group_of(frame["unique_id"], groups)
         )
         now = now[now["model"] == now["group"].map(picked)]
         rows.append(now.assign(chosen_model=now["model"], model="Chosen").drop(columns="group"))
@@ -191,7 +192,7 @@ def summary(
     scores: pd.DataFrame, groups: pd.Series | None = None, weights: pd.Series | None = None
 ) -> pd.DataFrame:
     """Per group and model: mean MASE, mean sMAPE, coverage, and (given ``weights`` per unique_id) WRMSSE."""
-    frame = scores.assign(group=_group_of(scores["unique_id"], groups))
+    frame = scores.assign(group=group_of(scores["unique_id"], groups))
     table = (
         frame.groupby(["group", "model"])
         .agg(

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from vision_assets.predictions import boosting
-from vision_assets.predictions.backtest import choose, plan, rolling_origin, score
+from vision_assets.predictions.backtest import choose, group_of, plan, rolling_origin, score
 from vision_assets.predictions.boosting import LIGHTGBM
 from vision_assets.predictions.models import (
     ENSEMBLE,
@@ -133,8 +133,7 @@ def select_models(
                 f"{len(ids)} series of season {season} too short to backtest: {DEFAULT_MODEL}"
             )
         fallback = chosen.get("all", DEFAULT_MODEL)
-        for unique_id in ids:
-            group = groups.get(unique_id, "all") if groups is not None else "all"
+        for unique_id, group in group_of(pd.Series(ids, index=ids), groups).items():
             selection.model_of[unique_id] = chosen.get(group, fallback)
     if scored:
         selection.scores = pd.concat(scored, ignore_index=True)
