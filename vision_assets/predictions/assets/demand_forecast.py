@@ -45,7 +45,7 @@ COLUMNS = {
     "business_line": ("varchar", "The series' business line (empty for the company)."),
     "category": ("varchar", "Its category or genre ('membership' for plans), empty above that level."),
     "product_key": ("varchar", "The product, for a top product's series; empty for a category's 'other'."),
-    "model": ("varchar", "The model chosen for the series' level by backtest: AutoETS, AutoTheta, ..."),
+    "model": ("varchar", "The model chosen for the series' level by backtest: AutoETS, AutoTheta, LightGBM, ..."),
     "yhat": ("double", "Expected demand that day, reconciled so children add up to their parent."),
     "yhat_lo_80": ("double", "Lower bound of the 80 % interval."),
     "yhat_hi_80": ("double", "Upper bound of the 80 % interval."),
@@ -124,8 +124,9 @@ def demand_forecast(context: dg.AssetExecutionContext, demand: pd.DataFrame, pro
     line's top five products (the rest of a category as its 'other' series), in units (units sold for Books
     and Mart, plays for Flicks and Music) and in net revenue (USD), with 80 % and 95 % intervals.
 
-    Each level's model (seasonal naive, AutoETS, AutoTheta, AutoARIMA on small histories, or their mean) is
-    the one with the lowest MASE in a rolling-origin backtest on the history; predictions.forecast_backtest
+    Each level's model (seasonal naive, AutoETS, AutoTheta, AutoARIMA on small histories, their mean, or,
+    from 19 weeks of history, LightGBM on lags and the calendar: weekday, month, holidays, Black Friday,
+    Christmas) is the one with the lowest MASE in a rolling-origin backtest on the history; predictions.forecast_backtest
     shows how that choosing fares. The levels are reconciled (MinTrace, least squares) so children add
     up to their parent. A day with less than four weeks of history, or no demand facts yet, gets no forecast
     (the metadata says which). predictions.forecast_accuracy scores every forecast against what happened.
