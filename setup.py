@@ -23,6 +23,8 @@ setup(
         "dagster-duckdb-pandas==0.29.27",
         "dagster-snowflake==0.29.27",
         "dagster-snowflake-pandas==0.29.27",
+        # A team's shared instance keeps runs, events, schedules and the run queue in PostgreSQL (deploy/).
+        "dagster-postgres==0.29.27",
         # dbt-core 1.12 pulls a package whose build downloads a binary: stay on 1.11.
         "dbt-core>=1.11,<1.12",
         "dbt-duckdb>=1.11,<1.12",
@@ -83,6 +85,8 @@ setup(
             "fakesnow",
             # The dashboards' browser test drives Debian's chromium through chromium-driver.
             "selenium",
+            # A real PostgreSQL server for the team deployment's tests (it ships the server binaries).
+            "pgserver",
         ],
     },
 )
