@@ -2,6 +2,9 @@
 
 import numpy as np
 import pandas as pd
+import pytest
+
+from vision_assets.predictions import models
 
 WEEKLY = np.array([0.8, 0.9, 1.0, 1.0, 1.1, 1.4, 1.3])
 
@@ -18,3 +21,10 @@ def weekly_demand(ids: int, days: int, level: float = 40.0, seed: int = 0, start
         )
         truth.append(pd.DataFrame({"unique_id": f"s{number}", "ds": dates, "expected": rate}))
     return pd.concat(frames, ignore_index=True), pd.concat(truth, ignore_index=True)
+
+
+@pytest.fixture
+def without_arima(monkeypatch):
+    """Leave AutoARIMA out of the candidates: a hundred times AutoETS's cost, and not what the tests that
+    use this are about (the property test and the weekly-demand test of test_forecast.py exercise it)."""
+    monkeypatch.setattr(models, "ARIMA_POINT_BUDGET", 0)

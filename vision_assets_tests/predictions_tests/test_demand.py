@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vision_assets.predictions import models
 from vision_assets.predictions.backtest import plan, prequential_choice, score
 from vision_assets.predictions.demand import (
     CHOSEN,
@@ -96,13 +95,6 @@ def test_the_hierarchy_adds_up_and_quiet_days_are_zero_not_missing():
         wide["vision/books/fantasy/books:1"] + wide["vision/books/fantasy/other"],
     )
     assert wide["vision"].sum() == cells["units"].sum()
-
-
-@pytest.fixture
-def without_arima(monkeypatch):
-    """Leave AutoARIMA out of the candidates: a hundred times AutoETS's cost, and not what these tests are
-    about (test_forecast.py exercises it on small histories)."""
-    monkeypatch.setattr(models, "ARIMA_POINT_BUDGET", 0)
 
 
 def test_the_forecast_is_coherent_non_negative_and_covers_every_series_and_measure(without_arima):

@@ -20,7 +20,7 @@ def test_the_season_follows_the_frequency(freq, season):
 
 
 @pytest.mark.parametrize(("freq", "periods"), [("D", 90), ("W", 130), ("MS", 48), ("QS", 24)])
-def test_every_series_gets_horizon_rows_on_the_frequency_with_ordered_intervals(freq, periods):
+def test_every_series_gets_horizon_rows_on_the_frequency_with_ordered_intervals(freq, periods, without_arima):
     rng = np.random.default_rng(1)
     dates = pd.date_range("2015-01-01", periods=periods, freq=freq)
     season = season_length(freq)

@@ -258,15 +258,24 @@ def test_a_broken_column_rule_fails_the_models_column_constraints_test(warehouse
     shutil.copy(warehouse["database"], copy)
     target = tmp_path / "target"
 
-    def failures(model: str) -> tuple[int, str]:
+    models = ("stg_books__customers", "stg_books__orders")
+
+    def failures() -> tuple[dict[str, int], str]:
+        """The failures of each model's column_constraints test, both tests in one dbt invocation."""
         result = run_dbt(
-            ["test", "--select", f"{model},test_name:column_constraints", "--store-failures"],
+            ["test", "--select", *(f"{model},test_name:column_constraints" for model in models), "--store-failures"],
             target,
             {"VISION_DUCKDB_PATH": str(copy)},
         )
-        (test,) = json.loads((target / "run_results.json").read_text())["results"]
-        assert test["unique_id"].startswith(f"test.vision.column_constraints_{model}_"), result.stdout
-        return test["failures"], result.stdout
+        outcomes = json.loads((target / "run_results.json").read_text())["results"]
+        by_model = {
+            model: outcome["failures"]
+            for outcome in outcomes
+            for model in models
+            if outcome["unique_id"].startswith(f"test.vision.column_constraints_{model}_")
+        }
+        assert len(outcomes) == len(by_model) == len(models), result.stdout
+        return by_model, result.stdout
 
     def failed_rules(model: str) -> list[tuple]:
         with duckdb.connect(str(copy), read_only=True) as connection:
@@ -275,8 +284,7 @@ def test_a_broken_column_rule_fails_the_models_column_constraints_test(warehouse
                 "order by 1, 2"
             ).fetchall()
 
-    assert failures("stg_books__customers")[0] == 0
-    assert failures("stg_books__orders")[0] == 0
+    assert failures()[0] == {"stg_books__customers": 0, "stg_books__orders": 0}
     with duckdb.connect(str(copy)) as connection:
         connection.execute(
             "update staging.stg_books__customers set geography_key = null, signed_up_at = null "
@@ -295,15 +303,13 @@ def test_a_broken_column_rule_fails_the_models_column_constraints_test(warehouse
             "update staging.stg_books__orders set account_key = 'books:nobody' "
             "where order_line_key = (select max(order_line_key) from staging.stg_books__orders)"
         )
-    count, output = failures("stg_books__customers")
-    assert count == 3, output
+    counts, output = failures()
+    assert counts == {"stg_books__customers": 3, "stg_books__orders": 2}, output
     assert failed_rules("stg_books__customers") == [
         ("business_line", "business_line in ('books')", 2),
         ("geography_key", "not null", 1),
         ("signed_up_at", "not null", 1),
     ]
-    count, output = failures("stg_books__orders")
-    assert count == 2, output
     assert failed_rules("stg_books__orders") == [
         ("account_key", "references stg_books__customers.account_key", 1),
         ("order_line_key", "unique", 1),
@@ -444,13 +450,19 @@ def test_the_reconciliation_tests_fail_on_a_missing_days_revenue_and_pass_a_line
     shutil.copy(warehouse["database"], copy)
     target = tmp_path / "target"
 
-    def failures(test: str) -> int:
-        result = run_dbt(["test", "--select", test], target, {"VISION_DUCKDB_PATH": str(copy)})
-        (outcome,) = json.loads((target / "run_results.json").read_text())["results"]
-        assert outcome["unique_id"] == f"test.vision.{test}", result.stdout
-        return outcome["failures"]
+    def failures(*tests: str) -> dict[str, int]:
+        """The failures of each given dbt test, all in one dbt invocation."""
+        result = run_dbt(["test", "--select", *tests], target, {"VISION_DUCKDB_PATH": str(copy)})
+        outcomes = json.loads((target / "run_results.json").read_text())["results"]
+        counted = {outcome["unique_id"].removeprefix("test.vision."): outcome["failures"] for outcome in outcomes}
+        assert set(counted) == set(tests), result.stdout
+        return counted
 
-    assert failures("assert_fct_daily_demand_net_revenue_matches_raw_sources") == 0
+    demand_test, sales_test = (
+        "assert_fct_daily_demand_net_revenue_matches_raw_sources",
+        "assert_fct_sales_net_revenue_matches_raw_sources",
+    )
+    assert failures(demand_test) == {demand_test: 0}
     with duckdb.connect(str(copy)) as connection:
         # A quiet line and day: one demand row with no revenue, on a day no raw export has.
         connection.execute(
@@ -462,8 +474,7 @@ def test_the_reconciliation_tests_fail_on_a_missing_days_revenue_and_pass_a_line
             "delete from marts.fct_sales where business_line = 'mart' "
             f"and sale_date = '{FIRST_DAY + timedelta(days=1)}'"
         )
-    assert failures("assert_fct_daily_demand_net_revenue_matches_raw_sources") == 0
-    assert failures("assert_fct_sales_net_revenue_matches_raw_sources") == 1
+    assert failures(demand_test, sales_test) == {demand_test: 0, sales_test: 1}
 
 
 def test_rerunning_the_middle_day_changes_nothing_and_a_new_day_touches_only_itself(warehouse):
