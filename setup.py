@@ -74,8 +74,16 @@ setup(
         "mlforecast>=1,<2",
         "lightgbm>=4,<5",
         "holidays",
+        # The landing zone may be a bucket (vision_assets/landing/storage.py): universal-pathlib over fsspec,
+        # with s3fs for s3:// (it moves boto3 and botocore to the releases its aiobotocore supports).
+        "universal-pathlib",
+        "s3fs",
     ],
     extras_require={
+        # gs:// and az:// landing zones: fsspec's filesystems for them. Not in requirements.lock and not
+        # tested here (no emulator of either installs with pip); docs/data-flow.md says so.
+        "gcs": ["gcsfs"],
+        "azure": ["adlfs"],
         "dev": [
             "pytest",
             # Property-based tests of the landing loader over every contract.
@@ -87,6 +95,8 @@ setup(
             "selenium",
             # A real PostgreSQL server for the team deployment's tests (it ships the server binaries).
             "pgserver",
+            # A real S3-compatible server (moto's server mode) for the landing zone in a bucket.
+            "moto[server]",
         ],
     },
 )

@@ -24,6 +24,7 @@ from vision_assets import paths
 from vision_assets.console import failure_report, phase, progress, run_logger
 from vision_assets.landing.contracts import SOURCE_TABLES
 from vision_assets.landing.layout import DAY_FORMAT, SUCCESS_MARKER
+from vision_assets.landing.storage import landing_path
 from vision_assets.partitions import record_partitions_start
 from vision_assets.simulate import simulate
 from vision_assets.summary import warehouse_summary
@@ -38,7 +39,7 @@ def first_landed_day(landing_root: Path) -> date | None:
     """The first day any table of the landing zone has a finished export for, if any."""
     days = []
     for table in SOURCE_TABLES:
-        for marker in (Path(landing_root) / table.line / table.table).glob(f"*/{SUCCESS_MARKER}"):
+        for marker in (landing_path(landing_root) / table.line / table.table).glob(f"*/{SUCCESS_MARKER}"):
             try:
                 days.append(datetime.strptime(marker.parent.name, DAY_FORMAT).date())
             except ValueError:

@@ -16,7 +16,10 @@ def data_dir() -> Path:
 
 
 def landing_root() -> Path:
-    return Path(os.environ.get("VISION_LANDING_ROOT", data_dir() / "landing")).resolve()
+    """``VISION_LANDING_ROOT``: a local folder or an object-store URL (``s3://``, ``gs://``, ``az://``)."""
+    from vision_assets.landing.storage import landing_path
+
+    return landing_path(os.environ.get("VISION_LANDING_ROOT", data_dir() / "landing"))
 
 
 def simulator_truth_root() -> Path:

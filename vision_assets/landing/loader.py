@@ -35,6 +35,7 @@ import pyarrow.csv as pa_csv
 
 from vision_assets.landing.contracts import SourceTable
 from vision_assets.landing.layout import SUCCESS_MARKER, landing_day_dir
+from vision_assets.landing.storage import check_store, is_object_store, landing_path, store_errors
 from vision_assets.landing.values import convert, file_holds_controls
 
 SOURCE_FILE_COLUMN = "_source_file"
@@ -132,8 +133,11 @@ class LoadedTable:
 def load_landing_days(landing_root: Path, table: SourceTable, days: list[date], loaded_at: datetime) -> LoadedTable:
     """Load every given day of one source table; fail on the first day that cannot be loaded at all.
 
-    ``loaded_at`` is naive UTC, like every timestamp in the warehouse.
+    ``loaded_at`` is naive UTC, like every timestamp in the warehouse. A landing root in an object store
+    that cannot be listed (wrong credentials, no bucket) raises
+    :class:`~vision_assets.landing.storage.LandingStoreError` before anything is read.
     """
+    check_store(landing_path(landing_root))
     loaded_days = []
     for day in days:
         try:
@@ -180,27 +184,32 @@ def empty_quarantine(table: SourceTable) -> pd.DataFrame:
 
 
 def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_at: datetime) -> LoadedTable:
-    folder = landing_day_dir(landing_root, table, day)
-    if not (folder / SUCCESS_MARKER).is_file():
-        raise LandingError(
-            f"{table.name} {day}: not loaded, {folder} has no {SUCCESS_MARKER} marker "
-            "(the export for this day has not finished or never ran)"
-        )
-    files = sorted(folder.glob("*.csv"))
+    root = landing_path(landing_root)
+    folder = landing_day_dir(root, table, day)
+    with store_errors(folder, f"{table.name} {day}: reading the export"):
+        if not (folder / SUCCESS_MARKER).is_file():
+            check_store(root)  # a bucket that vanished looks, to a listing, like a missing marker
+            raise LandingError(
+                f"{table.name} {day}: not loaded, {folder} has no {SUCCESS_MARKER} marker "
+                "(the export for this day has not finished or never ran)"
+            )
+        files = sorted(folder.glob("*.csv"))
     if not files:
         raise LandingError(
             f"{table.name} {day}: {folder} has a {SUCCESS_MARKER} marker but no data file (*.csv); "
             "the export claims to be complete but delivered nothing"
         )
-    root = Path(landing_root).resolve()
     raws, typeds, problems, with_offset = [], [], [], 0
     for path in files:
-        if not path.resolve().is_relative_to(root):
+        # A local folder may hold a symbolic link out of it; an object store has no links.
+        if not is_object_store(root) and not path.resolve().is_relative_to(root):
             raise LandingError(
                 f"{path}: resolves to {path.resolve()}, outside the landing root {root}; not read"
             )
-        relative = str(path.relative_to(landing_root))
-        text, holds_controls = _read_csv(path, table, day)
+        relative = str(path.relative_to(root))
+        with store_errors(path, f"{table.name} {day}: reading the export"):
+            data = path.read_bytes()
+        text, holds_controls = _read_csv(path, data, table, day)
         raw = text.to_pandas()
         typed, bad, offsets = _typed(text, raw, table, path, holds_controls)
         bad += _bad_rows(typed, raw, table, path, day)
@@ -235,7 +244,7 @@ def _load_landing_day(landing_root: Path, table: SourceTable, day: date, loaded_
     quarantined = quarantined.assign(
         **{LANDING_DAY_COLUMN: day.isoformat(), REASON_COLUMN: reasons[reasons.notna()]}
     )
-    source_files = [str(path.relative_to(landing_root)) for path in files]
+    source_files = [str(path.relative_to(root)) for path in files]
     report = LoadReport(
         table=table.name,
         day=day.isoformat(),
@@ -269,13 +278,12 @@ def _read_header(path: Path, data: bytes) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline="")))
 
 
-def _read_csv(path: Path, table: SourceTable, day: date) -> tuple[pa.Table, bool]:
+def _read_csv(path: Path, data: bytes, table: SourceTable, day: date) -> tuple[pa.Table, bool]:
     """Read a landing file as text; the contract, not a parser's guessing, decides the types.
 
     Returns the text of the contract's columns and whether a value may hold a control character, a tab or
     a line break (read off the file's bytes: when none can, the values need not be scanned for them).
     """
-    data = path.read_bytes()
     header = _read_header(path, data)
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:

@@ -8,9 +8,12 @@ so the folder always describes what the warehouse is missing, not the history of
 ``<reports root>/<line>/<table>/<YYYY-MM-DD>.json`` is the latest load of a table-day
 (:class:`~vision_assets.landing.loader.LoadReport`): rows landed, loaded, quarantined by reason and dropped as
 exact duplicates, or why the day was refused. ``analytics.data_quality`` is built from these records.
+
+Both roots may be local folders or object-store URLs (:mod:`vision_assets.landing.storage`); either way a
+file is replaced whole, never left half-written.
 """
 
-import os
+import io
 from datetime import date
 from pathlib import Path
 
@@ -19,12 +22,13 @@ import pandas as pd
 from vision_assets.landing.contracts import SourceTable
 from vision_assets.landing.layout import DAY_FORMAT
 from vision_assets.landing.loader import LANDING_DAY_COLUMN, LoadReport
+from vision_assets.landing.storage import landing_path, remove_file, store_errors, write_bytes_whole
 
 QUARANTINE_FILE = "quarantined.csv"
 
 
 def quarantine_file(quarantine_root: Path, table: SourceTable, day: date) -> Path:
-    return Path(quarantine_root) / table.line / table.table / day.strftime(DAY_FORMAT) / QUARANTINE_FILE
+    return landing_path(quarantine_root) / table.line / table.table / day.strftime(DAY_FORMAT) / QUARANTINE_FILE
 
 
 def write_quarantine(
@@ -38,12 +42,9 @@ def write_quarantine(
         if len(quarantined):
             rows = quarantined[quarantined[LANDING_DAY_COLUMN] == day.isoformat()]
         if rows.empty:
-            target.unlink(missing_ok=True)
+            remove_file(target)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{QUARANTINE_FILE}.writing")
-        rows.to_csv(partial, index=False, lineterminator="\n", encoding="utf-8")
-        os.replace(partial, target)
+        write_bytes_whole(target, rows.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         written.append(str(target))
     return written
 
@@ -51,26 +52,29 @@ def write_quarantine(
 def read_quarantine(quarantine_root: Path, table: SourceTable, day: date) -> pd.DataFrame:
     """The quarantined rows of one table-day (an empty frame when there are none)."""
     path = quarantine_file(quarantine_root, table, day)
-    if not path.is_file():
-        return pd.DataFrame()
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    with store_errors(path, f"reading {path}"):
+        if not path.is_file():
+            return pd.DataFrame()
+        data = path.read_bytes()
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""])
 
 
 def report_file(reports_root: Path, table: SourceTable, day: date) -> Path:
-    return Path(reports_root) / table.line / table.table / f"{day.strftime(DAY_FORMAT)}.json"
+    return landing_path(reports_root) / table.line / table.table / f"{day.strftime(DAY_FORMAT)}.json"
 
 
 def write_load_report(reports_root: Path, table: SourceTable, report: LoadReport) -> Path:
     """Replace the record of the report's table-day (written aside, then renamed: never half a file)."""
     target = report_file(reports_root, table, date.fromisoformat(report.day))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.writing")
-    partial.write_text(report.to_json(), encoding="utf-8")
-    os.replace(partial, target)
+    write_bytes_whole(target, report.to_json().encode("utf-8"))
     return target
 
 
 def read_load_report(reports_root: Path, table: SourceTable, day: date) -> LoadReport | None:
     """The latest load of one table-day, or None when it was never loaded."""
     path = report_file(reports_root, table, day)
-    return LoadReport.from_json(path.read_text(encoding="utf-8")) if path.is_file() else None
+    with store_errors(path, f"reading {path}"):
+        if not path.is_file():
+            return None
+        text = path.read_text(encoding="utf-8")
+    return LoadReport.from_json(text)

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import dagster as dg
 
+from vision_assets.landing.storage import landing_path
+
 
 class LandingZone(dg.ConfigurableResource):
-    """The folder the four businesses export into (``<line>/<table>/<day>/``), where refused rows go, and
-    where the record of each table-day's load is kept.
+    """Where the four businesses export to (``<line>/<table>/<day>/``), where refused rows go, and where the
+    record of each table-day's load is kept.
 
-    Quarantined rows and load records are kept outside the landing root (``quarantine`` and ``load_reports``
-    beside it unless set), so the landing sensors never mistake them for an export.
+    Each is a local folder or an object-store URL (``s3://bucket/landing``, ``gs://``, ``az://``; see
+    :mod:`vision_assets.landing.storage`). Quarantined rows and load records are kept outside the landing
+    root (``quarantine`` and ``load_reports`` beside it unless set), so the landing sensors never mistake
+    them for an export.
     """
 
     root: str
@@ -23,12 +27,12 @@ class LandingZone(dg.ConfigurableResource):
 
     @property
     def root_path(self) -> Path:
-        return Path(self.root)
+        return landing_path(self.root)
 
     @property
     def quarantine_path(self) -> Path:
-        return Path(self.quarantine) if self.quarantine else Path(self.root).parent / "quarantine"
+        return landing_path(self.quarantine) if self.quarantine else self.root_path.parent / "quarantine"
 
     @property
     def reports_path(self) -> Path:
-        return Path(self.reports) if self.reports else Path(self.root).parent / "load_reports"
+        return landing_path(self.reports) if self.reports else self.root_path.parent / "load_reports"

@@ -22,6 +22,7 @@ import pandas as pd
 from vision_assets.landing.contracts import BUSINESS_LINES, SourceTable
 from vision_assets.landing.layout import SUCCESS_MARKER, landing_day_dir
 from vision_assets.landing.quarantine import read_load_report
+from vision_assets.landing.storage import store_errors
 
 LOADED = "loaded"
 REFUSED = "refused"
@@ -68,7 +69,9 @@ def data_quality(landing_root: Path, reports_root: Path, tables: list[SourceTabl
 def _table_day(landing_root: Path, reports_root: Path, table: SourceTable, day: date) -> dict:
     report = read_load_report(reports_root, table, day)
     marker = landing_day_dir(landing_root, table, day) / SUCCESS_MARKER
-    landed_at = datetime.fromtimestamp(marker.stat().st_mtime, UTC).replace(tzinfo=None) if marker.is_file() else None
+    with store_errors(marker, f"{table.name} {day}: looking for the {SUCCESS_MARKER} marker"):
+        landed = marker.is_file()
+        landed_at = datetime.fromtimestamp(marker.stat().st_mtime, UTC).replace(tzinfo=None) if landed else None
     row = {
         "day": day,
         "business_line": table.line,

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from vision_assets import paths
+from vision_assets.landing.storage import landing_path
 from vision_assets.simulate import simulate
 
 
@@ -18,7 +19,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=30, help="number of days (default 30)")
     parser.add_argument("--scale", type=float, default=1.0, help="1 is the demo size; rows grow linearly")
     parser.add_argument("--seed", type=int, default=7, help="the same seed gives byte-identical files")
-    parser.add_argument("--landing", type=Path, default=None, help="landing root (default data/landing)")
+    parser.add_argument(
+        "--landing", type=landing_path, default=None,
+        help="landing root: a folder or an s3://, gs:// or az:// URL (default VISION_LANDING_ROOT, else data/landing)",
+    )
     parser.add_argument("--truth", type=Path, default=None, help="ground-truth folder (default data/simulator_truth)")
     parser.add_argument("--skip-complete-days", action="store_true", help="do not rewrite days already landed")
     args = parser.parse_args(argv)

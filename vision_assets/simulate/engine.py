@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from vision_assets.landing.contracts import SOURCE_TABLES
+from vision_assets.landing.storage import landing_path
 from vision_assets.simulate.churn_truth import MEMBERSHIP_HAZARD_FILE
 from vision_assets.simulate.demand_truth import EXPECTED_DEMAND_FILE
 from vision_assets.simulate.export import day_is_written, write_table_day
@@ -43,7 +44,7 @@ def simulate(
         raise ValueError("days must be at least 1")
     if scale <= 0:
         raise ValueError("scale must be positive")
-    landing_root, truth_root = Path(landing_root), Path(truth_root)
+    landing_root, truth_root = landing_path(landing_root), Path(truth_root)
     world = World(start=start, scale=scale, seed=seed)
     report = SimulationReport()
     for offset in range(days):

@@ -2,7 +2,9 @@
 
 A table-day is written into a hidden temporary folder beside its final place, renamed into place when
 every file is complete, and only then marked with an empty ``_SUCCESS`` file. A reader that waits for
-the marker therefore never sees half a day. Files are split into parts of at most ``ROWS_PER_FILE`` rows.
+the marker therefore never sees half a day. An object store has no rename: there the old marker is removed
+first, then the old parts, the new parts are written in place and the marker last, so the marker alone is
+the commit point (:mod:`vision_assets.landing.storage`). Files are split into parts of at most ``ROWS_PER_FILE`` rows.
 Text is UTF-8 CSV with a header, ``\\n`` line ends and fields quoted only where needed, so the same frame
 always gives the same bytes.
 """
@@ -16,6 +18,7 @@ import pandas as pd
 
 from vision_assets.landing.contracts import SourceTable
 from vision_assets.landing.layout import SUCCESS_MARKER, is_day_complete, landing_day_dir
+from vision_assets.landing.storage import is_object_store, remove_file, store_errors
 
 ROWS_PER_FILE = 200_000
 
@@ -47,17 +50,30 @@ def write_table_day(landing_root: Path, table: SourceTable, day: date, frame: pd
     if list(frame.columns) != table.column_names:
         raise ValueError(f"{table.name}: simulated columns {list(frame.columns)} are not the contract's {table.column_names}")
     final = landing_day_dir(landing_root, table, day)
+    if is_object_store(final):
+        with store_errors(final, f"{table.name} {day}: writing the export"):
+            remove_file(final / SUCCESS_MARKER)
+            for stale in final.glob("*"):
+                stale.unlink()
+            _write_parts(final, frame)
+            (final / SUCCESS_MARKER).write_bytes(b"")
+        return final
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.parent / f".{final.name}.writing"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    parts = max(1, -(-len(frame) // ROWS_PER_FILE))
-    for part in range(parts):
-        chunk = frame.iloc[part * ROWS_PER_FILE:(part + 1) * ROWS_PER_FILE]
-        chunk.to_csv(staging / f"part-{part:05d}.csv", index=False, lineterminator="\n", encoding="utf-8")
+    _write_parts(staging, frame)
     if final.exists():
         shutil.rmtree(final)
     staging.rename(final)
     (final / SUCCESS_MARKER).touch()
     return final
+
+
+def _write_parts(folder: Path, frame: pd.DataFrame) -> None:
+    parts = max(1, -(-len(frame) // ROWS_PER_FILE))
+    for part in range(parts):
+        chunk = frame.iloc[part * ROWS_PER_FILE:(part + 1) * ROWS_PER_FILE]
+        text = chunk.to_csv(index=False, lineterminator="\n")
+        (folder / f"part-{part:05d}.csv").write_bytes(text.encode("utf-8"))

@@ -108,13 +108,25 @@ ASSIGNED_SECRET = re.compile(
 )
 
 
+# A bucket's keys: an AWS access key id, an AWS secret key as its credentials file writes it (unquoted), an
+# Azure storage account key in a connection string. (A GCS service account's JSON holds a private key.)
+CLOUD_KEY = re.compile(
+    r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
+    r"|aws_secret_access_key\s*[:=]\s*[\"']?[A-Za-z0-9/+]{30,}"
+    r"|AccountKey=[A-Za-z0-9/+]{20,}",
+    re.IGNORECASE,
+)
+
+
 def credentials_in(text: str) -> list[str]:
     """What in a text looks like a credential written down: a private key, an htpasswd line, a URL with a
-    password, or a password, secret or token assigned a literal value."""
+    password, a cloud store's key, or a password, secret or token assigned a literal value."""
     found = ["a private key"] if PRIVATE_KEY.search(text) else []
     found += ["a password hash"] if PASSWORD_HASH.search(text) else []
     return found + [
-        match.group(0) for pattern in (URL_PASSWORD, ASSIGNED_SECRET) for match in pattern.finditer(text)
+        match.group(0)
+        for pattern in (URL_PASSWORD, ASSIGNED_SECRET, CLOUD_KEY)
+        for match in pattern.finditer(text)
     ]
 
 
@@ -128,6 +140,9 @@ def credentials_in(text: str) -> list[str]:
         "analyst:" + "$6$salt$0nQq8q2h3Yk9Zx\n",
         "analyst:" + "$apr1$abcd$efgh\n",
         "-----BEGIN RSA " + "PRIVATE KEY-----",
+        "AWS_ACCESS_KEY_ID=" + "AKIA" + "IOSFODNN7EXAMPLE",
+        "aws_secret_access_key = " + "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AZURE_STORAGE_CONNECTION_STRING=AccountName=vision;" + "AccountKey=" + "Zm9vYmFyYmF6cXV4cXV1eA==",
     ],
 )
 def test_the_repository_scan_recognises_a_written_down_credential(text):
@@ -142,6 +157,8 @@ def test_the_repository_scan_recognises_a_written_down_credential(text):
         "https://127.0.0.1:8443/graphql",
         "postgresql://${DAGSTER_PG_USER}:${DAGSTER_PG_PASSWORD}@host/db",
         "rediss://default:<password>@cache:6380",
+        "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}",
+        "VISION_LANDING_ROOT=s3://vision-exports/landing",
     ],
 )
 def test_the_repository_scan_leaves_settings_read_from_the_environment_alone(text):
