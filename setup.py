@@ -12,8 +12,9 @@ setup(
         "vision_assets.pages": ["templates/*.j2", "templates/*.css"],
     },
     python_requires=">=3.11,<3.12",
-    # `vision trust <asset or column>`: lineage, freshness, checks and a verdict (vision_assets/trust/).
-    entry_points={"console_scripts": ["vision = vision_assets.trust.cli:main"]},
+    # `vision trust <asset or column>`: lineage, freshness, checks and a verdict (vision_assets/trust/);
+    # `vision migrate --to snowflake`: move the warehouse, verified (vision_assets/migrate/).
+    entry_points={"console_scripts": ["vision = vision_assets.cli:main"]},
     install_requires=[
         # The dagster family moves together: dagster-dbt 0.29.27 pins dagster 1.13.27 exactly.
         "dagster==1.13.27",

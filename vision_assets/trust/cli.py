@@ -1,4 +1,4 @@
-"""``vision``: the command installed with the package. ``vision trust <asset or column>``.
+"""``vision trust <asset or column>``: may I use this number? (The ``vision`` command is :mod:`vision_assets.cli`.)
 
     vision trust demand.fct_daily_demand
     vision trust demand.fct_daily_demand.net_revenue_usd
@@ -13,26 +13,16 @@ fresh, and which checks ran and what they said. The exit status is 0 for trusted
 it cannot find.
 """
 
-import argparse
 import dataclasses
 import json
-import os
 import sys
 
 import dagster as dg
 
-from vision_assets.paths import data_dir
 from vision_assets.trust.graph_snapshot import asset_graph
 from vision_assets.trust.lineage import resolve
 from vision_assets.trust.panel import render_text, what_would_change
 from vision_assets.trust.report import TRUSTED, TrustReport, build_report
-
-
-def _instance() -> dg.DagsterInstance:
-    if not os.environ.get("DAGSTER_HOME"):
-        os.environ["DAGSTER_HOME"] = str(data_dir() / "dagster_home")
-        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
-    return dg.DagsterInstance.get()
 
 
 def trust(target: str, as_json: bool = False) -> int:
@@ -42,7 +32,9 @@ def trust(target: str, as_json: bool = False) -> int:
     except LookupError as error:
         print(f"vision trust: {error}", file=sys.stderr)
         return 2
-    with _instance() as instance:
+    from vision_assets.cli import instance as vision_instance
+
+    with vision_instance() as instance:
         report = build_report(instance, graph, key, column)
     if as_json:
         print(json.dumps(_plain(report_as_json(report, graph)), indent=2))
@@ -87,23 +79,3 @@ def _plain(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vision", description="Vision: four businesses, one warehouse.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    trust_command = commands.add_parser(
-        "trust",
-        help="where a table or column comes from, how fresh it is, whether its checks passed",
-        description="Trust before use: lineage back to the landing files, freshness, checks and a verdict.",
-    )
-    trust_command.add_argument(
-        "target", help="schema.table or schema.table.column, e.g. demand.fct_daily_demand"
-    )
-    trust_command.add_argument("--json", action="store_true", help="print the report as JSON, for tools")
-    args = parser.parse_args(argv)
-    return trust(args.target, as_json=args.json)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

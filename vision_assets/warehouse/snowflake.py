@@ -15,6 +15,8 @@ the load table committed together.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 from dagster._core.definitions.metadata import TableMetadataSet
@@ -193,6 +195,17 @@ def _connection_fields() -> dict:
         "role": dg.EnvVar("SNOWFLAKE_ROLE"),
         **authentication,
     }
+
+
+@contextmanager
+def snowflake_connection() -> Iterator:
+    """A connection to the account the ``SNOWFLAKE_*`` variables name (:func:`_connection_fields`), closed
+    on leaving (``vision migrate`` writes through it)."""
+    from dagster_snowflake import SnowflakeResource
+
+    resource = SnowflakeResource(**_connection_fields()).process_config_and_initialize()
+    with resource.get_connection() as connection:
+        yield connection
 
 
 def snowflake_io_manager() -> VisionSnowflakePandasIOManager:

@@ -8,8 +8,9 @@ import dagster as dg
 import pytest
 from dagster._core.test_utils import freeze_time
 
+from vision_assets import cli
 from vision_assets.definitions import defs
-from vision_assets.trust import cli, graph_snapshot
+from vision_assets.trust import graph_snapshot
 from vision_assets.trust.panel import render_text
 from vision_assets.trust.report import build_report
 

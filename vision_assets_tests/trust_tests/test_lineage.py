@@ -7,10 +7,10 @@ Python assets declare theirs. These tests hold both to what the code really read
 import dagster as dg
 import pytest
 
+from vision_assets import cli
 from vision_assets.dashboards import dashboard_assets
 from vision_assets.definitions import defs
 from vision_assets.recommendations.assets import recommendation_assets
-from vision_assets.trust import cli
 from vision_assets.trust.lineage import (
     column_lineage_of,
     column_schema_of,
