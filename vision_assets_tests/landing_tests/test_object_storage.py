@@ -24,7 +24,7 @@ from vision_assets.landing.quarantine import (
     write_load_report,
     write_quarantine,
 )
-from vision_assets.landing.storage import LandingStoreError, landing_path
+from vision_assets.landing.storage import LandingStoreError, bucket_of, landing_path
 from vision_assets.raw.assets import build_raw_line_asset
 from vision_assets.resources import LandingZone
 from vision_assets.simulate import export, simulate
@@ -68,14 +68,36 @@ def local_twin(tmp_path_factory):
     return root / "landing"
 
 
-def simulate_into(bucket: str, tmp_path) -> str:
-    root = f"s3://{bucket}/landing"
-    simulate(root, tmp_path / "truth", start=FIRST_DAY, days=2, scale=0.05, seed=3)
+@pytest.fixture(scope="module")
+def landed(server, tmp_path_factory) -> str:
+    """Two days simulated into a bucket once for the tests that only read them: the landing root's URL."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_credentials(monkeypatch, server)
+        server.create_bucket("landed")
+        root = "s3://landed/landing"
+        simulate(root, tmp_path_factory.mktemp("truth"), start=FIRST_DAY, days=2, scale=0.05, seed=3)
     return root
 
 
-def test_days_simulated_into_a_bucket_land_and_load_as_from_a_folder(bucket, tmp_path, local_twin):
-    root = simulate_into(bucket, tmp_path)
+@pytest.fixture
+def credentials(server, monkeypatch) -> None:
+    use_credentials(monkeypatch, server)
+
+
+def land_copy(server: S3Server, landed: str, bucket: str) -> str:
+    """The landed days copied into the test's own bucket (server-side), for a test that changes them."""
+    client, source = server.client(), landing_path(landed)
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket_of(source)):
+        for item in page.get("Contents", []):
+            client.copy_object(
+                Bucket=bucket, Key=item["Key"], CopySource={"Bucket": bucket_of(source), "Key": item["Key"]}
+            )
+    return landed.replace(f"s3://{bucket_of(source)}/", f"s3://{bucket}/")
+
+
+@pytest.mark.usefixtures("credentials")
+def test_days_simulated_into_a_bucket_land_and_load_as_from_a_folder(landed, local_twin):
+    root = landed
 
     assert (
         landed_days(root, list(SOURCE_TABLES)).keys() == landed_days(local_twin, list(SOURCE_TABLES)).keys()
@@ -129,8 +151,8 @@ def test_a_relanded_day_replaces_its_parts_and_is_invisible_until_its_new_marker
     assert (folder / "part-00000.csv").read_bytes() == (",".join(orders.column_names) + "\n").encode()
 
 
-def test_quarantined_rows_and_load_records_are_kept_in_the_bucket_beside_the_landing(bucket, tmp_path):
-    zone = LandingZone(root=simulate_into(bucket, tmp_path))
+def test_quarantined_rows_and_load_records_are_kept_in_the_bucket_beside_the_landing(server, landed, bucket):
+    zone = LandingZone(root=land_copy(server, landed, bucket))
     customers = SOURCE_TABLES_BY_NAME["music_customers"]
     part = landing_day_dir(zone.root_path, customers, FIRST_DAY) / "part-00000.csv"
     text = part.read_bytes()
@@ -157,8 +179,9 @@ def test_quarantined_rows_and_load_records_are_kept_in_the_bucket_beside_the_lan
     assert read_quarantine(zone.quarantine_path, customers, FIRST_DAY).empty
 
 
-def test_the_landing_sensor_requests_the_days_finished_in_the_bucket(bucket, tmp_path):
-    root = simulate_into(bucket, tmp_path)
+@pytest.mark.usefixtures("credentials")
+def test_the_landing_sensor_requests_the_days_finished_in_the_bucket(landed):
+    root = landed
     with dg.instance_for_test() as instance:
         result = sensor_tick("mart", instance, root)
     assert [request.partition_key for request in result.run_requests] == [
@@ -195,8 +218,9 @@ def raw_tables(database) -> set[str]:
         }
 
 
-def test_a_raw_asset_loads_its_day_from_the_bucket_into_the_warehouse(bucket, tmp_path, local_twin):
-    root = simulate_into(bucket, tmp_path)
+@pytest.mark.usefixtures("credentials")
+def test_a_raw_asset_loads_its_day_from_the_bucket_into_the_warehouse(landed, tmp_path, local_twin):
+    root = landed
     database = tmp_path / "warehouse.duckdb"
 
     assert materialize_day("flicks", root, database, FIRST_DAY).success
@@ -209,11 +233,11 @@ def test_a_raw_asset_loads_its_day_from_the_bucket_into_the_warehouse(bucket, tm
             local_twin, table, [FIRST_DAY], pd.Timestamp("2026-03-03").to_pydatetime()
         )
         assert rows == len(expected.frame), table.name
-        assert read_load_report(f"s3://{bucket}/load_reports", table, FIRST_DAY).rows_loaded == rows
+        assert read_load_report("s3://landed/load_reports", table, FIRST_DAY).rows_loaded == rows
 
 
-def test_wrong_credentials_fail_naming_the_bucket_and_load_nothing(server, bucket, tmp_path, monkeypatch):
-    root = simulate_into(bucket, tmp_path)
+def test_wrong_credentials_fail_naming_the_bucket_and_load_nothing(server, landed, tmp_path, monkeypatch):
+    root, bucket = landed, "landed"
     use_credentials(monkeypatch, server, secret_access_key="not-the-secret")
     database = tmp_path / "warehouse.duckdb"
 
@@ -233,10 +257,12 @@ def test_wrong_credentials_fail_naming_the_bucket_and_load_nothing(server, bucke
 
 
 def test_a_bucket_that_disappears_mid_load_fails_naming_it_and_loads_nothing_partial(
-    server, bucket, tmp_path, monkeypatch, local_twin
+    server, landed, bucket, tmp_path, monkeypatch, local_twin
 ):
-    root = simulate_into(bucket, tmp_path)
-    orders = SOURCE_TABLES_BY_NAME["books_orders"]
+    """The books line's step reads its tables' files one by one; the bucket is deleted once the first file
+    has been read. The step fails naming the bucket. The table whose files were read before the bucket went
+    holds its whole day; every other table holds nothing."""
+    root = land_copy(server, landed, bucket)
     real_read_csv = loader._read_csv
     files_read = []
 
@@ -247,23 +273,12 @@ def test_a_bucket_that_disappears_mid_load_fails_naming_it_and_loads_nothing_par
         return real_read_csv(path, data, table, day)
 
     monkeypatch.setattr(loader, "_read_csv", read_then_lose_the_bucket)
-    with pytest.raises(
-        LandingStoreError, match=f"the bucket {bucket} of s3://{bucket}/landing does not exist"
-    ):
-        load_landing_days(root, orders, [FIRST_DAY, SECOND_DAY], pd.Timestamp("2026-03-03").to_pydatetime())
-    assert len(files_read) == 1
-
-    # In a run: the line's step fails naming the bucket. The table whose files were read before the bucket
-    # went holds its whole day; every other table holds nothing.
-    server.create_bucket(bucket)
-    root = simulate_into(bucket, tmp_path)
-    files_read.clear()
     database = tmp_path / "warehouse.duckdb"
     result = materialize_day("books", root, database, FIRST_DAY)
 
     assert not result.success
     message = result.get_step_failure_events()[0].step_failure_data.error.message
-    assert f"the bucket {bucket}" in message, message
+    assert f"the bucket {bucket} of s3://{bucket}/landing does not exist" in message, message
     (first,) = files_read
     read_whole = SOURCE_TABLES_BY_NAME["_".join(first.relative_to(landing_path(root)).parts[:2])]
     assert raw_tables(database) <= {read_whole.name}
