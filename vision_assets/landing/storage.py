@@ -27,8 +27,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from upath import UPath
-
 OBJECT_STORE_PROTOCOLS = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss")
 
 
@@ -40,12 +38,16 @@ def landing_path(location: str | os.PathLike) -> Path:
     """A local folder as an absolute :class:`~pathlib.Path`, an object-store URL as a ``UPath``.
 
     The URL's path is kept as given (no resolving); its filesystem lists afresh on every call.
+    universal-pathlib is imported only for a URL: every process that reads the landing zone (a sensor
+    tick, ``vision trust``) imports this module.
     """
-    if isinstance(location, UPath) and is_object_store(location):
+    if is_object_store(location):
         return location
     text = os.fspath(location) if not isinstance(location, str) else location
     protocol = text.split("://", 1)[0].lower() if "://" in text else ""
     if protocol in OBJECT_STORE_PROTOCOLS:
+        from upath import UPath
+
         return UPath(text, use_listings_cache=False)
     if protocol not in ("", "file", "local"):
         raise ValueError(
@@ -55,7 +57,8 @@ def landing_path(location: str | os.PathLike) -> Path:
     return Path(text.split("://", 1)[1] if protocol else text).resolve()
 
 
-def is_object_store(path: Path) -> bool:
+def is_object_store(path) -> bool:
+    """Whether a path is a ``UPath`` in an object store (a string or a local path is not)."""
     return getattr(path, "protocol", "") in OBJECT_STORE_PROTOCOLS
 
 

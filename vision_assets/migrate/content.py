@@ -98,6 +98,6 @@ def _value(value) -> str:
         return stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, dt.date):
         return f"{value.isoformat()} 00:00:00.000000"
-    if isinstance(value, bytes):
-        return value.hex()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
     return str(value)

@@ -204,6 +204,7 @@ _SNOWFLAKE_TYPES = {
     "TIMESTAMP": "TIMESTAMP_NTZ",
     "TIMESTAMP_NS": "TIMESTAMP_NTZ",
     "TIMESTAMP WITH TIME ZONE": "TIMESTAMP_TZ",
+    "BLOB": "BINARY",
 }
 
 
@@ -277,7 +278,9 @@ class SnowflakeWarehouse:
 
         target = self._target(table)
         load = f"{table.name.upper()}__VISION_MIGRATION"
-        frame = rows.to_pandas()
+        # Arrow-backed columns keep each value's exact type (a DECIMAL(18, 2) stays a decimal of that
+        # precision, instead of Python Decimal objects whose type the loader would have to guess again).
+        frame = rows.to_pandas(types_mapper=pd.ArrowDtype)
         frame.columns = [str(column).upper() for column in frame.columns]
         cursor = self.connection.cursor()
         # write_pandas creates a stage and a file format (DDL, which commits in Snowflake): it loads a

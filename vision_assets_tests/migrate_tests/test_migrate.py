@@ -19,13 +19,14 @@ from vision_assets.migrate.warehouses import LEDGER_TABLE
 from vision_assets_tests.raw_tests.test_snowflake_path import snowflake_env  # noqa: F401 (a fixture)
 
 PARTITION_COLUMNS = {"raw.books_orders": "ordered_at", "marts.fct_sales": "sale_date"}
-ORDER = ["raw.books_orders", "marts.fct_sales", "marts.dim_customer"]
+ORDER = ["raw.books_orders", "marts.fct_sales", "marts.dim_customer", "marts.order_totals"]
 DAYS = 12
 
 
 def build_source(path) -> None:
     """A small warehouse shaped like Vision's: a raw table by event time (with a row whose time is empty),
-    a fact by date, a dimension copied whole, a view, and the types the real tables use."""
+    a fact by date, a dimension copied whole, a view, and the types the real tables use (decimals of several
+    precisions whose first values are small and later ones large, a blob like the recommender's model)."""
     with duckdb.connect(str(path)) as connection:
         connection.execute("create schema raw; create schema marts")
         connection.execute(
@@ -34,7 +35,9 @@ def build_source(path) -> None:
                 (i * 1.37)::decimal(18, 2) as unit_price, i / 7.0 as score, i % 3 = 0 as gift,
                 case when i = 5 then null else timestamp '2026-03-01' + to_minutes(i * 1440 * {DAYS} // 400) end
                     as ordered_at,
-                case when i % 11 = 0 then null else 'note ' || i end as note
+                case when i % 11 = 0 then null else 'note ' || i end as note,
+                (i * 1000.37)::decimal(18, 2) as line_total, ((i % 500) / 100.0)::decimal(4, 2) as rating,
+                encode('model bytes ' || i) as payload
             from range(400) t(i)"""
         )
         connection.execute(
@@ -44,6 +47,13 @@ def build_source(path) -> None:
         connection.execute(
             "create table marts.dim_customer as select distinct customer_id, 'Name ' || customer_id as name "
             "from raw.books_orders"
+        )
+        # More rows than pandas-to-DuckDB type sniffing samples (1,000), small amounts first: a loader that
+        # guesses a decimal's precision from the first values would refuse the last ones.
+        connection.execute(
+            "create table marts.order_totals as select i as order_number, "
+            "(case when i < 1000 then i / 100.0 else i * 1000.37 end)::decimal(18, 2) as total "
+            "from range(1200) t(i)"
         )
         connection.execute("create view marts.v_customer_orders as select * from raw.books_orders")
 
@@ -173,7 +183,8 @@ def test_a_partition_the_target_cannot_hold_exactly_is_rolled_back_and_reported_
         connection.execute("create schema raw")
         connection.execute(
             "create table raw.books_orders (order_id varchar, customer_id varchar, quantity bigint, "
-            "unit_price decimal(18, 0), score double, gift boolean, ordered_at timestamp, note varchar)"
+            "unit_price decimal(18, 0), score double, gift boolean, ordered_at timestamp, note varchar, "
+            "line_total decimal(18, 2), rating decimal(4, 2), payload blob)"
         )
 
     result = migrate(source, target)
@@ -367,7 +378,7 @@ def test_vision_migrate_copies_with_the_asset_graphs_partitions_and_records_them
 
     # Two tables by day (and their rows with no day), one whole; the rows with no day are no partition of an
     # asset, so they are copied but not recorded.
-    assert f"duckdb:{source} -> duckdb:{target}: 3 tables, {2 * (DAYS + 1) + 1} partitions" in first
+    assert f"duckdb:{source} -> duckdb:{target}: 4 tables, {2 * (DAYS + 1) + 2} partitions" in first
     assert "Every table and partition matches the source" in first
     assert f"Recorded {2 * DAYS + 1} partitions in the Dagster instance" in first
     assert "0 partitions copied and verified" in second and "Recorded" not in second
