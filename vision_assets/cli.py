@@ -10,20 +10,7 @@ Both read the Dagster instance ``DAGSTER_HOME`` names (by default ``data/dagster
 """
 
 import argparse
-import os
 import sys
-
-import dagster as dg
-
-from vision_assets.paths import data_dir
-
-
-def instance() -> dg.DagsterInstance:
-    """The instance ``DAGSTER_HOME`` names, or the demo's under the data folder."""
-    if not os.environ.get("DAGSTER_HOME"):
-        os.environ["DAGSTER_HOME"] = str(data_dir() / "dagster_home")
-        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
-    return dg.DagsterInstance.get()
 
 
 def main(argv: list[str] | None = None) -> int:

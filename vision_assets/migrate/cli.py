@@ -95,7 +95,7 @@ def migrate(source: str, target: str, record: bool = True) -> int:
         source_end.close()
     print(result.summary())
     if record and result.copied:
-        from vision_assets.cli import instance as vision_instance
+        from vision_assets.instance import vision_instance
 
         with vision_instance() as instance:
             reported = record_in_instance(instance, result, assets, graph)

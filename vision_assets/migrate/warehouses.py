@@ -328,7 +328,7 @@ class SnowflakeWarehouse:
 def open_warehouse(location: str, *, read_only: bool):
     """``duckdb`` (the configured file), ``duckdb:<path>`` or ``snowflake`` (the ``SNOWFLAKE_*`` account).
 
-    A migration names both of its ends, whichever backend ``VISION_WAREHOUSE`` chooses for the assets; the
+    A migration names both of its ends, whichever backend the assets are configured to write to; the
     names are the backends' own (:data:`vision_assets.warehouse.BACKENDS`).
     """
     kind, _, rest = location.partition(":")

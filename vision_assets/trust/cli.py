@@ -32,7 +32,7 @@ def trust(target: str, as_json: bool = False) -> int:
     except LookupError as error:
         print(f"vision trust: {error}", file=sys.stderr)
         return 2
-    from vision_assets.cli import instance as vision_instance
+    from vision_assets.instance import vision_instance
 
     with vision_instance() as instance:
         report = build_report(instance, graph, key, column)
