@@ -56,14 +56,41 @@ def _canonical(values: pd.Series) -> pd.Series:
     elif pd.api.types.is_datetime64_any_dtype(values.dtype):
         stamps = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values
         text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    elif pd.api.types.is_integer_dtype(values.dtype):
+        text = pd.Series(values.to_numpy(dtype="int64", na_value=0).astype(str))
+    elif pd.api.types.is_float_dtype(values.dtype):
+        text = pd.Series(_float_text(values.to_numpy(dtype="float64", na_value=np.nan)))
     elif pd.api.types.is_numeric_dtype(values.dtype):
         text = values.map(_number)
     else:
-        text = values.map(_value)
-    present = "v" + text.astype(str).str.replace("\\", "\\\\", regex=False).str.replace(
-        "\x00", "\\0", regex=False
-    )
-    return pd.Series(np.where(missing, _NULL, present.to_numpy(dtype=object)), dtype=object)
+        # Value by value only where a column mixes kinds or holds decimals: texts and days are most of
+        # a warehouse, and are written at once.
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind in ("string", "empty"):
+            text = values
+        elif kind == "date":
+            text = pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        else:
+            text = values.map(_value)
+    strings = text.astype(str).to_numpy(dtype=object)
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        # Only text can hold a NUL or a backslash; escaping is per value in Python, so only when needed
+        # (the same decision on both sides, since their values are the same).
+        joined = "".join(strings.tolist())
+        if "\x00" in joined or "\\" in joined:
+            strings = np.array(
+                [value.replace("\\", "\\\\").replace("\x00", "\\0") for value in strings], dtype=object
+            )
+    present = "v" + strings
+    return pd.Series(np.where(missing, _NULL, present), dtype=object)
+
+
+def _float_text(numbers: np.ndarray) -> np.ndarray:
+    """:func:`_number` for a whole float column at once: a whole number as an integer, any other by the
+    shortest text that reads back as the same float (numpy's and Python's ``repr`` agree on it)."""
+    whole = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) < 2**63)
+    as_integers = np.where(whole, numbers, 0).astype(np.int64).astype(str)
+    return np.where(whole, as_integers, numbers.astype(str))
 
 
 def _number(value) -> str:
