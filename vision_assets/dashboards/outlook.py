@@ -141,9 +141,8 @@ def build(forecasts: pd.DataFrame, cells: pd.DataFrame, accuracy: pd.DataFrame) 
     """The page from the forecasts (FORECAST_COLUMNS), the demand cells (series.demand_cells) and the
     scored forecasts (ACCURACY_COLUMNS)."""
     if forecasts.empty:
-        raise ValueError(
-            "predictions.demand_forecast has no rows: a forecast needs four weeks of demand first"
-        )
+        # A warehouse younger than four weeks has no forecast yet: the page says so, not a failed run.
+        return _waiting_for_history(cells)
     forecasts = forecasts.assign(
         made_on=pd.to_datetime(forecasts["made_on"]), target_date=pd.to_datetime(forecasts["target_date"])
     )

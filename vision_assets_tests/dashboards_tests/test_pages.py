@@ -154,3 +154,36 @@ def test_each_colour_is_named_once_and_the_charts_colours_are_not_copied_into_th
     assert set(re.findall(r"var\(--([a-z-]+)\)", rules)) <= {*named, "state"}
     # The business lines' colours are the charts' (theme.py), not the stylesheet's.
     assert not set(LINE_COLOURS.values()) & {colour.lower() for colour in named.values()}
+
+
+def test_before_four_weeks_of_demand_the_outlook_page_shows_the_history_and_says_when_forecasting_starts():
+    """A warehouse younger than the forecast's four weeks has no forecast rows: the page still renders."""
+    from vision_assets.dashboards import outlook
+    from vision_assets.predictions.series import demand_cells
+
+    days = pd.date_range("2026-03-01", periods=10, freq="D")
+    demand = pd.DataFrame(
+        [
+            {
+                "demand_date": day,
+                "business_line": line,
+                "product_key": product,
+                "units_sold": 2.0 + offset,
+                "engagement_events": 5.0 + offset,
+                "net_revenue_usd": 10.0 * (1 + offset),
+            }
+            for offset, day in enumerate(days)
+            for line, product in (("books", "books:b1"), ("music", "music:t1"))
+        ]
+    )
+    products = pd.DataFrame(
+        {"product_key": ["books:b1", "music:t1"], "product_type": ["book", "track"], "category": ["fiction", "pop"]}
+    )
+    empty = pd.DataFrame(columns=["made_on", "target_date"])
+
+    dashboard = outlook.build(empty, demand_cells(demand, products), pd.DataFrame())
+
+    assert dashboard.totals["made_on"] == "no forecast yet"
+    assert "four weeks of demand have landed (10 days so far)" in dashboard.question
+    html = page.render_dashboard(dashboard)
+    assert "No forecast yet" in html and "Units by business line so far" in html
