@@ -32,6 +32,7 @@ from vision_assets.partitions import daily_partitions, days_in_window
 from vision_assets.trust.declared import declared_schema
 from vision_assets.warehouse import (
     WAREHOUSE_RETRY_POLICY,
+    LiveLaneNotStarted,
     current_warehouse,
     final_unless_transient,
     warehouse_pool,
@@ -172,7 +173,7 @@ def _live_events_of(day) -> pd.DataFrame:
         return read_live(
             f"select {', '.join(EVENT_COLUMNS)}, published_at from live.events where event_date = ?", [day]
         )
-    except FileNotFoundError:
+    except LiveLaneNotStarted:
         return pd.DataFrame(columns=[*EVENT_COLUMNS, "published_at"])
 
 

@@ -17,6 +17,7 @@ from vision_assets import paths
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, BUSINESS_LINES
 from vision_assets.live.store import read_live
 from vision_assets.pages import render
+from vision_assets.warehouse import LiveLaneNotStarted
 
 REFRESH_SECONDS = 5
 LAST_MINUTES = 60
@@ -53,7 +54,7 @@ def _content() -> dict:
             "select count(*) as batches, coalesce(sum(repeated_events), 0) as repeated, max(visible_at) as visible_at "
             "from live.ingest_batches"
         ).iloc[0]
-    except FileNotFoundError:
+    except LiveLaneNotStarted:
         return {"lane": None}
     totals = read_live(
         "select (select count(*) from live.events) as events, (select count(*) from live.dead_letters) as dead, "

@@ -15,7 +15,7 @@ from dagster_duckdb.io_manager import DuckDbClient, _get_cleanup_statement
 from dagster_duckdb_pandas import DuckDBPandasIOManager, DuckDBPandasTypeHandler
 
 from vision_assets.paths import duckdb_path
-from vision_assets.warehouse.errors import FailFastIOManager
+from vision_assets.warehouse.errors import FailFastIOManager, LiveLaneNotStarted
 from vision_assets.warehouse.schema import (
     check_frame_against_declared,
     checked_identifier,
@@ -174,7 +174,7 @@ class DuckDBLiveConnection:
 
         path = live_duckdb_path()
         if read_only and not path.exists():
-            raise FileNotFoundError(f"{path}: the live lane has not written anything yet")
+            raise LiveLaneNotStarted(f"{path}: the live lane has not written anything yet")
         path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait_s
         while True:

@@ -15,6 +15,12 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
+
+class LiveLaneNotStarted(LookupError):
+    """The warehouse holds no live tables yet: the live lane has never written to it (not an error for a
+    reader, which then has nothing live to show)."""
+
+
 WAREHOUSE_RETRY_POLICY = dg.RetryPolicy(
     max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )

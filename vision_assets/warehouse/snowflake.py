@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
+import pandas as pd
 from dagster._core.definitions.metadata import TableMetadataSet
 from dagster._core.storage.db_io_manager import DbIOManager, DbTypeHandler, TableSlice
 from dagster_snowflake.snowflake_io_manager import SnowflakeDbClient, _get_cleanup_statement
 from dagster_snowflake_pandas import SnowflakePandasIOManager, SnowflakePandasTypeHandler
 from dagster_snowflake_pandas import snowflake_pandas_type_handler as shipped_handler
 
-from vision_assets.warehouse.errors import FailFastIOManager
+from vision_assets.warehouse.errors import FailFastIOManager, LiveLaneNotStarted
 from vision_assets.warehouse.schema import (
     check_frame_against_declared,
     checked_identifier,
@@ -150,6 +151,43 @@ class AtomicSnowflakePandasTypeHandler(SnowflakePandasTypeHandler):
             ),
         }
 
+    def load_input(self, context, table_slice: TableSlice, connection):
+        """The table as the embedded warehouse's IO manager reads it, so an asset computes the same on either.
+
+        The shipped handler reads through ``pd.read_sql``, row by row: a DATE arrives as ``datetime.date``
+        objects and a NUMBER(18,2) as ``Decimal`` objects, where DuckDB gives ``datetime64`` and ``float64``
+        (charts then fail to serialise a date, and money mixes Decimal with float). Here the rows come
+        through Arrow (``fetch_pandas_all``) and each column takes the type DuckDB would give it."""
+        if table_slice.partition_dimensions and len(context.asset_partition_keys) == 0:
+            return pd.DataFrame()
+        with connection.cursor() as cursor:
+            cursor.execute(SnowflakeDbClient.get_select_statement(table_slice))
+            frame = cursor.fetch_pandas_all()
+            described = cursor.description
+        return frame_like_duckdb(frame, described)
+
+
+def frame_like_duckdb(frame: pd.DataFrame, described) -> pd.DataFrame:
+    """``frame`` (read through Arrow from Snowflake, its columns ``described`` by the cursor) with lower-case
+    names and DuckDB's pandas types: dates and timestamps as ``datetime64[us]``, NUMBER with a scale as
+    ``float64``, NUMBER without one as ``int64`` (pandas' nullable ``Int64`` when it holds a null, as DuckDB 2
+    gives it)."""
+    from snowflake.connector.constants import FIELD_ID_TO_NAME
+
+    if frame.columns.empty and described:
+        frame = pd.DataFrame({column.name: pd.Series(dtype=object) for column in described})
+    columns = {}
+    for column in described:
+        values, kind = frame[column.name], FIELD_ID_TO_NAME[column.type_code]
+        if kind in ("DATE", "TIMESTAMP_NTZ"):
+            values = pd.to_datetime(values).astype("datetime64[us]")
+        elif kind == "FIXED" and column.scale:
+            values = values.astype("float64")
+        elif kind == "FIXED":
+            values = values.astype("Int64" if values.isna().any() else "int64")
+        columns[column.name.lower()] = values
+    return pd.DataFrame(columns, index=frame.index)
+
 
 class VisionSnowflakePandasIOManager(SnowflakePandasIOManager):
     """``SnowflakePandasIOManager`` whose writes are atomic, whose tables follow their declared schema, and
@@ -194,7 +232,21 @@ def _connection_fields() -> dict:
         "warehouse": dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
         "role": dg.EnvVar("SNOWFLAKE_ROLE"),
         **authentication,
+        **_endpoint(),
     }
+
+
+def _endpoint() -> dict:
+    """An endpoint other than the account's own, when ``SNOWFLAKE_HOST`` names one (a private link, or the
+    Snowflake emulator the tests run on loopback), with ``SNOWFLAKE_PORT`` and ``SNOWFLAKE_PROTOCOL``; the
+    same variables the dbt profile reads. Unset, the connector derives the host from the account."""
+    endpoint = {
+        "host": os.environ.get("SNOWFLAKE_HOST", ""),
+        "port": int(os.environ.get("SNOWFLAKE_PORT") or 0),
+        "protocol": os.environ.get("SNOWFLAKE_PROTOCOL", ""),
+    }
+    endpoint = {name: value for name, value in endpoint.items() if value}
+    return {"additional_snowflake_connection_args": endpoint} if endpoint else {}
 
 
 @contextmanager
@@ -230,7 +282,22 @@ class SnowflakeLiveConnection:
         resource = SnowflakeResource(**_connection_fields()).process_config_and_initialize()
         self._context = resource.get_connection()
         self.connection = self._context.__enter__()
-        self.connection.cursor().execute("create schema if not exists live")
+        if read_only:
+            found = (
+                self.connection.cursor()
+                .execute(
+                    "select count(*) from information_schema.tables where table_schema = 'LIVE' "
+                    "and table_name = 'EVENTS'"
+                )
+                .fetchall()
+            )
+            if not found[0][0]:
+                self.close()
+                raise LiveLaneNotStarted(
+                    f"{os.environ.get('SNOWFLAKE_DATABASE')}.LIVE: the live lane has not written anything yet"
+                )
+        else:
+            self.connection.cursor().execute("create schema if not exists live")
         # Staged batches are temporary tables of the session, in the live schema.
         self.connection.cursor().execute("use schema live")
 
@@ -246,8 +313,13 @@ class SnowflakeLiveConnection:
         from snowflake.connector.pandas_tools import write_pandas
 
         write_pandas(
-            self.connection, frame, name.upper(), auto_create_table=True, table_type="temporary",
-            overwrite=True, use_logical_type=True,
+            self.connection,
+            frame,
+            name.upper(),
+            auto_create_table=True,
+            table_type="temporary",
+            overwrite=True,
+            use_logical_type=True,
         )
 
     def begin(self) -> None:

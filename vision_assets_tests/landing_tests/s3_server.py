@@ -6,13 +6,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import boto3
+
+from vision_assets_tests.servers import wait_until_answering
 
 REGION = "us-east-1"
 # moto lets its first requests through unsigned, which creates the user below; it checks every later one.
@@ -73,7 +74,11 @@ def s3_server() -> Iterator[S3Server]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_up(endpoint, server)
+        # moto's own status page, which does not count as one of the unsigned set-up requests.
+        status = f"{endpoint}/moto-api/"
+        wait_until_answering(
+            server, lambda: urllib.request.urlopen(status, timeout=2).close(), f"moto on {endpoint}"
+        )
         iam = boto3.client(
             "iam",
             endpoint_url=endpoint,
@@ -88,17 +93,3 @@ def s3_server() -> Iterator[S3Server]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _wait_until_up(endpoint: str, server: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"moto's server exited with {server.returncode} before it answered")
-        try:
-            # moto's own status page, which does not count as one of the unsigned set-up requests.
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"moto's server did not answer on {endpoint} within {timeout:.0f} s")

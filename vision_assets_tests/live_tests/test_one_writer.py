@@ -11,6 +11,7 @@ import time
 
 from vision_assets.live.publisher import publish
 from vision_assets.live.store import read_live
+from vision_assets.warehouse import LiveLaneNotStarted
 from vision_assets_tests.live_tests.test_exactly_once import (
     _all_counted,
     _start_consumer,
@@ -31,7 +32,7 @@ def test_readers_and_the_live_writer_take_turns_without_a_lock_error(client, bro
             try:
                 read_live("select count(*) from live.metrics_per_minute")
                 reads += 1
-            except FileNotFoundError:
+            except LiveLaneNotStarted:
                 pass  # the consumer has not created the store yet
     finally:
         os.killpg(consumer.pid, signal.SIGKILL)
