@@ -57,9 +57,9 @@ test-e2e: env
 	$(BIN)/pytest -m e2e
 
 # Hardening through dbt (a re-landed day followed to the dashboards, dbt killed mid-build), the churn model
-# against its ceiling on 90 simulated days, the 365-day
-# backfill (~25 minutes), the loader's property campaign over 10,400 generated landing days and identity
-# resolution at scale 30 on two populations it was not tuned on.
+# against its ceiling on 90 simulated days, the whole pipeline on Snowflake (fakesnow's server) against the
+# DuckDB build, the 365-day backfill (~25 minutes), the loader's property campaign over 10,400 generated
+# landing days and identity resolution at scale 30 on two populations it was not tuned on.
 test-long: env
 	$(BIN)/pytest -m long
 
