@@ -1,5 +1,7 @@
 """The code location loads, and every asset tells an analyst what it is, who owns it and how it is cut."""
 
+import gc
+
 import dagster as dg
 
 from vision_assets.automation.policies import PARTITION_FRESHNESS_CHECK, without_partition_freshness_checks
@@ -19,6 +21,12 @@ def _asset_nodes():
 def test_definitions_load_with_one_raw_asset_per_source_table():
     keys = {node.key for node in _asset_nodes()}
     assert {dg.AssetKey(["raw", table.name]) for table in SOURCE_TABLES} <= keys
+
+
+def test_the_garbage_collector_runs_again_once_the_definitions_are_loaded():
+    # The load pauses it (vision_assets/definitions.py); a process left without it would grow without bound.
+    assert defs is not None
+    assert gc.isenabled()
 
 
 def test_every_asset_has_a_description_group_and_owner():
