@@ -37,9 +37,8 @@ from vision_assets.landing.contracts import SourceTable
 from vision_assets.landing.layout import SUCCESS_MARKER, landing_day_dir
 from vision_assets.landing.storage import check_store, is_object_store, landing_path, store_errors
 from vision_assets.landing.values import convert, file_holds_controls
+from vision_assets.raw.names import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN
 
-SOURCE_FILE_COLUMN = "_source_file"
-LOADED_AT_COLUMN = "_loaded_at"
 LINEAGE_COLUMNS = (SOURCE_FILE_COLUMN, LOADED_AT_COLUMN)
 
 # The columns a quarantined row carries besides its values as landed (text).

@@ -9,6 +9,9 @@ line: a row that reaches them has already passed here, so one bad row never fail
 Column rules see one column's converted values (missing values always pass: whether a value may be
 missing is the column's ``nullable``). Row rules see the whole converted table-day and tie columns together
 ("``ended_at`` is set exactly when the membership is no longer active").
+
+pandas, NumPy and pyarrow are imported when rows are checked, not with the rules: every process that reads
+the contracts (a sensor tick, ``vision trust``) imports this module, most of them to check nothing.
 """
 
 import csv
@@ -17,21 +20,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING
 
 from vision_assets.paths import DBT_PROJECT_DIR
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 def _format_number(value: float) -> str:
     return f"{value:,g}" if abs(value) < 1e15 else f"{value:.0e}"
 
 
-def _full_match(values: pd.Series, pattern: str) -> np.ndarray:
+def _full_match(values: "pd.Series", pattern: str) -> "np.ndarray":
     """Which present values match ``pattern`` as a whole (RE2 syntax, which Python's ``re`` shares here)."""
+    import pyarrow as pa  # when rows are checked (the module's docstring says why)
+    import pyarrow.compute as pc
+
     text = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     matched = pc.match_substring_regex(text, f"^(?:{pattern})$")
     return pc.fill_null(matched, False).to_numpy(zero_copy_only=False)  # null (no value) is no match
@@ -52,7 +58,7 @@ class OneOf:
     def statement(self) -> str:
         return f"One of {', '.join(self.values)}."
 
-    def broken_by(self, values: pd.Series) -> pd.Series:
+    def broken_by(self, values: "pd.Series") -> "pd.Series":
         return values.notna() & ~values.isin(self.values)
 
 
@@ -79,7 +85,9 @@ class Between:
             return f"At most {_format_number(self.maximum)}."
         return f"From {_format_number(self.minimum)} to {_format_number(self.maximum)}."
 
-    def broken_by(self, values: pd.Series) -> pd.Series:
+    def broken_by(self, values: "pd.Series") -> "pd.Series":
+        import pandas as pd  # when rows are checked (the module's docstring says why)
+
         broken = pd.Series(False, index=values.index)
         if self.minimum is not None:
             broken |= (values < self.minimum).fillna(False).astype(bool)
@@ -106,7 +114,9 @@ class Matches:
     def statement(self) -> str:
         return f"Must be {self.what}."
 
-    def broken_by(self, values: pd.Series) -> pd.Series:
+    def broken_by(self, values: "pd.Series") -> "pd.Series":
+        import pandas as pd  # when rows are checked (the module's docstring says why)
+
         return pd.Series(values.notna().to_numpy() & ~_full_match(values, self.pattern), index=values.index)
 
 
@@ -128,7 +138,7 @@ class InCodeList:
     def statement(self) -> str:
         return f"Must be {self.what}."
 
-    def broken_by(self, values: pd.Series) -> pd.Series:
+    def broken_by(self, values: "pd.Series") -> "pd.Series":
         return values.notna() & ~values.isin(self.codes())
 
 
@@ -139,7 +149,10 @@ class Isbn13:
     problem = "is not a valid ISBN-13 (13 digits, the last one the check digit)"
     statement = "Must be a valid ISBN-13 (13 digits with its check digit)."
 
-    def broken_by(self, values: pd.Series) -> pd.Series:
+    def broken_by(self, values: "pd.Series") -> "pd.Series":
+        import numpy as np  # when rows are checked (the module's docstring says why)
+        import pandas as pd
+
         shaped = _full_match(values, "[0-9]{13}")
         valid = np.zeros(len(values), dtype=bool)
         if shaped.any():
@@ -169,7 +182,7 @@ class _ConditionalRule:
     def condition(self) -> str:
         return f"{self.when_column} is {' or '.join(self.values)}"
 
-    def applies(self, frame: pd.DataFrame) -> pd.Series:
+    def applies(self, frame: "pd.DataFrame") -> "pd.Series":
         return frame[self.when_column].isin(self.values)
 
 
@@ -181,7 +194,7 @@ class SetExactlyWhen(_ConditionalRule):
     def problem(self) -> str:
         return f"{self.column} must be set exactly when {self.condition}"
 
-    def broken_by(self, frame: pd.DataFrame) -> pd.Series:
+    def broken_by(self, frame: "pd.DataFrame") -> "pd.Series":
         known = frame[self.when_column].notna()
         return known & (self.applies(frame) != frame[self.column].notna())
 
@@ -194,7 +207,7 @@ class ZeroWhen(_ConditionalRule):
     def problem(self) -> str:
         return f"{self.column} must be 0 when {self.condition}"
 
-    def broken_by(self, frame: pd.DataFrame) -> pd.Series:
+    def broken_by(self, frame: "pd.DataFrame") -> "pd.Series":
         return (self.applies(frame) & (frame[self.column] != 0)).fillna(False).astype(bool)
 
 
@@ -208,7 +221,7 @@ class ExactlyOneSet:
     def problem(self) -> str:
         return f"exactly one of {', '.join(self.columns)} must be set"
 
-    def broken_by(self, frame: pd.DataFrame) -> pd.Series:
+    def broken_by(self, frame: "pd.DataFrame") -> "pd.Series":
         return frame[list(self.columns)].notna().sum(axis=1) != 1
 
 
@@ -224,7 +237,9 @@ class ProductBelow:
     def problem(self) -> str:
         return f"{' × '.join(self.columns)} is not below {_format_number(self.limit)} ({self.why})"
 
-    def broken_by(self, frame: pd.DataFrame) -> pd.Series:
+    def broken_by(self, frame: "pd.DataFrame") -> "pd.Series":
+        import pandas as pd  # when rows are checked (the module's docstring says why)
+
         product = pd.Series(1.0, index=frame.index)
         for column in self.columns:
             product = product * frame[column].astype("float64")

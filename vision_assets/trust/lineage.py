@@ -15,8 +15,7 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 from vision_assets.landing.contracts import SOURCE_TABLES_BY_NAME, SourceTable
-from vision_assets.landing.loader import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN
-from vision_assets.raw.names import RAW_SCHEMA
+from vision_assets.raw.names import LOADED_AT_COLUMN, RAW_SCHEMA, SOURCE_FILE_COLUMN
 
 COLUMN_LINEAGE = "dagster/column_lineage"
 COLUMN_SCHEMA = "dagster/column_schema"

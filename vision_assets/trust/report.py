@@ -26,7 +26,6 @@ from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGra
 from dagster._time import get_current_datetime
 
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES, SOURCE_TABLES_BY_NAME
-from vision_assets.quality.ledger import describe_reasons
 from vision_assets.raw.names import QUARANTINE_CHECK
 from vision_assets.trust.data_through import DataThrough, DataThroughReader
 from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, is_raw, trace, upstream_order
@@ -141,7 +140,8 @@ def decide(target: AssetStatus, upstream: list[AssetStatus]) -> tuple[str, str]:
             for line, day in behind.items()
         ]
         return STALE, f"{target.data.describe()}: " + _list(
-            lines or [f"{status.name} ({status.data.describe()})" for status in upstream if status.data.behind]
+            lines
+            or [f"{status.name} ({status.data.describe()})" for status in upstream if status.data.behind]
         )
     stale = [status for status in (target, *upstream) if status.stale]
     if stale:
@@ -180,6 +180,9 @@ def held_back(statuses: list[AssetStatus]) -> list[str]:
             continue
         for check in status.checks:
             if check.name == QUARANTINE_CHECK and check.passed is False and not check.outdated:
+                # Imported here: the ledger brings pandas, which only a load that held rows back needs.
+                from vision_assets.quality.ledger import describe_reasons
+
                 table = SOURCE_TABLES_BY_NAME[status.key.path[-1]]
                 parts = status.last_run_partitions or [status.latest_partition or "?"]
                 days = parts[0] if len(parts) == 1 else f"{parts[0]} to {parts[-1]}"
@@ -209,4 +212,3 @@ def _column_description(graph: BaseAssetGraph, key: dg.AssetKey, column: str | N
         if declared.name == column:
             return declared.description or ""
     return ""
-
