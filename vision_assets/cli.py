@@ -12,6 +12,8 @@ Both read the Dagster instance ``DAGSTER_HOME`` names (by default ``data/dagster
 import argparse
 import sys
 
+from vision_assets.collector import garbage_collector_paused
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vision", description="Vision: four businesses, one warehouse.")
@@ -53,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.command == "trust":
-        from vision_assets.trust.cli import trust
+        # One answer, then the process exits: the collector would only walk the asset graph again and again.
+        with garbage_collector_paused():
+            from vision_assets.trust.cli import trust
 
-        return trust(args.target, as_json=args.json)
+            return trust(args.target, as_json=args.json)
     from vision_assets.migrate.cli import migrate
 
     return migrate(args.source, args.target, record=not args.no_record)

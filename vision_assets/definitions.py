@@ -1,12 +1,8 @@
 """The Vision code location: every asset, check, sensor and schedule, with cross-cutting policy applied once."""
 
-import gc
+from vision_assets.collector import garbage_collector_paused
 
-# Loading the code location creates millions of objects that live as long as the process (Dagster's and dbt's
-# modules, every asset and spec); each full collection the garbage collector starts meanwhile walks all of
-# them again and finds next to no garbage: about 1 s of the load. So it waits until the definitions are built.
-gc.disable()
-try:
+with garbage_collector_paused():  # the load keeps nearly all it creates (vision_assets/collector.py)
     import dagster as dg
 
     from vision_assets.automation.backfills import warehouse_days_job
@@ -71,5 +67,3 @@ try:
         .map_asset_specs(func=trust_metadata())
         .map_asset_specs(func=with_source_code_versions())
     )
-finally:
-    gc.enable()

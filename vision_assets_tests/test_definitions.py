@@ -24,7 +24,7 @@ def test_definitions_load_with_one_raw_asset_per_source_table():
 
 
 def test_the_garbage_collector_runs_again_once_the_definitions_are_loaded():
-    # The load pauses it (vision_assets/definitions.py); a process left without it would grow without bound.
+    # The load pauses it (vision_assets/collector.py); a process left without it would grow without bound.
     assert defs is not None
     assert gc.isenabled()
 
