@@ -48,7 +48,12 @@ def test_snowflake_profile_reads_every_connection_setting_from_the_environment()
                "database", "warehouse")
     for field in secrets:
         assert re.fullmatch(r"\{\{ env_var\('SNOWFLAKE_[A-Z_]+'(, '')?\) \}\}", profile[field]), field
-    assert set(profile) - set(secrets) <= {"type", "schema", "threads", "client_session_keep_alive"}
+    # An endpoint other than the account's own (a private link; the emulator in the tests), unset by default.
+    for field in ("host", "protocol"):
+        assert profile[field] == f"{{{{ env_var('SNOWFLAKE_{field.upper()}', '') }}}}", field
+    assert profile["port"] == "{{ env_var('SNOWFLAKE_PORT', '0') | as_number }}"
+    endpoint = ("host", "port", "protocol")
+    assert set(profile) - set(secrets) - set(endpoint) <= {"type", "schema", "threads", "client_session_keep_alive"}
 
 
 @pytest.mark.slow
