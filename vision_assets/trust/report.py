@@ -30,7 +30,7 @@ from vision_assets.raw.names import QUARANTINE_CHECK
 from vision_assets.trust.data_through import DataThrough, DataThroughReader
 from vision_assets.trust.lineage import Lineage, column_schema_of, dotted, is_raw, trace, upstream_order
 from vision_assets.trust.provisional import is_live, live_verdict
-from vision_assets.trust.status import AssetStatus, read_status, when
+from vision_assets.trust.status import AssetStatus, read_statuses, when
 
 TRUSTED = "trusted"
 STALE = "stale"
@@ -89,7 +89,7 @@ def build_report(
     now = now or get_current_datetime().astimezone(UTC).replace(tzinfo=None)
     lineage = trace(graph, key, column)
     keys = upstream_order(graph, {key, *lineage.assets})
-    statuses = [read_status(instance, graph, asset) for asset in keys]
+    statuses = read_statuses(instance, graph, keys)
     reader = DataThroughReader(instance, graph)
     for status in statuses:
         building = materializing_run_id is not None and status.key == key

@@ -5,6 +5,9 @@ Nothing is recomputed that Dagster records. Freshness is the state Dagster's own
 keeps the answer right when no daemon runs, e.g. from the command line); the state the daemon last
 recorded, which the UI shows, is reported beside it. Check results are the latest execution record of
 each check.
+
+The assets' records (each one's latest materialization) are read in one query for all of them, through the
+loading context the freshness evaluators read too, so no record is read twice.
 """
 
 import asyncio
@@ -17,6 +20,7 @@ from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.definitions.freshness_evaluator import FRESHNESS_EVALUATORS_BY_POLICY_TYPE
 from dagster._core.loader import LoadingContext
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.base import AssetRecord
 from dagster._core.storage.tags import KIND_PREFIX
 
 from vision_assets.trust.data_through import DataThrough
@@ -133,8 +137,34 @@ def _kinds(node: BaseAssetNode) -> list[str]:
     return sorted(kinds)
 
 
-def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.AssetKey) -> AssetStatus:
-    node = graph.get(key)
+def read_statuses(
+    instance: dg.DagsterInstance, graph: BaseAssetGraph, keys: list[dg.AssetKey]
+) -> list[AssetStatus]:
+    nodes = [graph.get(key) for key in keys]
+    records, freshness = asyncio.run(_records_and_freshness(_InstanceLoadingContext(instance), nodes))
+    return [
+        _read_status(instance, graph, node, record, state)
+        for node, record, state in zip(nodes, records, freshness)
+    ]
+
+
+async def _records_and_freshness(
+    context: LoadingContext, nodes: list[BaseAssetNode]
+) -> tuple[list[AssetRecord | None], list[str]]:
+    """Every asset's record, in one batch, and its freshness now (the evaluators read the same records)."""
+    records = list(await AssetRecord.gen_many(context, [node.key for node in nodes]))
+    freshness = [await _freshness_now(context, node) for node in nodes]
+    return records, freshness
+
+
+def _read_status(
+    instance: dg.DagsterInstance,
+    graph: BaseAssetGraph,
+    node: BaseAssetNode,
+    record: AssetRecord | None,
+    freshness: str,
+) -> AssetStatus:
+    key = node.key
     policy = node.freshness_policy_or_from_metadata
     status = AssetStatus(
         key=key,
@@ -147,11 +177,12 @@ def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.Ass
         business_line=node.tags.get("business_line"),
         reports_on_landings=node.tags.get(REPORTS_ON_LANDINGS_TAG) == "true",
     )
-    latest = instance.get_latest_materialization_event(key)
+    latest = record.asset_entry.last_materialization_record if record else None
     if latest is not None:
-        materialization = latest.asset_materialization
-        status.materialized_at = latest.timestamp
-        status.run_id = latest.run_id
+        event = latest.event_log_entry
+        materialization = event.asset_materialization
+        status.materialized_at = event.timestamp
+        status.run_id = event.run_id
         metadata = materialization.metadata if materialization else {}
         row_count = metadata.get("dagster/row_count")
         status.row_count = getattr(row_count, "value", row_count)
@@ -159,10 +190,10 @@ def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.Ass
         files = metadata.get("source_files")
         status.source_files = list(getattr(files, "value", files) or [])
         if node.partitions_def is not None:
-            status.last_run_partitions = _partitions_of_run(instance, key, latest.run_id)
+            status.last_run_partitions = _partitions_of_run(instance, key, event.run_id)
     if node.partitions_def is not None:
         status.partitions = _partition_summary(instance, node)
-    status.freshness = _freshness_now(instance, node)
+    status.freshness = freshness
     recorded = instance.get_freshness_state_records([key]).get(key)
     if recorded is not None:
         status.recorded_freshness = recorded.freshness_state.value
@@ -171,14 +202,14 @@ def read_status(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.Ass
     return status
 
 
-def _freshness_now(instance: dg.DagsterInstance, node: BaseAssetNode) -> str:
+async def _freshness_now(context: LoadingContext, node: BaseAssetNode) -> str:
     policy = node.freshness_policy_or_from_metadata
     if policy is None:
         return FreshnessState.NOT_APPLICABLE.value
     evaluator = FRESHNESS_EVALUATORS_BY_POLICY_TYPE.get(type(policy))
     if evaluator is None:
         return FreshnessState.UNKNOWN.value
-    state = asyncio.run(evaluator().evaluate_freshness(context=_InstanceLoadingContext(instance), node=node))
+    state = await evaluator().evaluate_freshness(context=context, node=node)
     return state.value
 
 
