@@ -11,20 +11,23 @@ loading context the freshness evaluators read too, so no record is read twice.
 """
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph, BaseAssetNode
 from dagster._core.definitions.freshness import FreshnessState
-from dagster._core.definitions.freshness_evaluator import FRESHNESS_EVALUATORS_BY_POLICY_TYPE
 from dagster._core.loader import LoadingContext
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
-from dagster._core.storage.event_log.base import AssetRecord
 from dagster._core.storage.tags import KIND_PREFIX
 
 from vision_assets.trust.data_through import DataThrough
 from vision_assets.trust.lineage import dotted
+
+if TYPE_CHECKING:
+    from dagster._core.storage.event_log.base import AssetRecord
 
 # The tag of an asset whose content is the state of the landings it depends on (analytics.data_quality).
 REPORTS_ON_LANDINGS_TAG = "vision/reports_on_landings"
@@ -150,10 +153,15 @@ def read_statuses(
 
 async def _records_and_freshness(
     context: LoadingContext, nodes: list[BaseAssetNode]
-) -> tuple[list[AssetRecord | None], list[str]]:
+) -> tuple[list["AssetRecord | None"], list[str]]:
     """Every asset's record, in one batch, and its freshness now (the evaluators read the same records)."""
+    # Dagster's event-log storage (SQLAlchemy, Alembic) is imported when a report is built, not with this
+    # module: the code location imports it for its names, and a dashboard only when it writes its panel.
+    from dagster._core.definitions.freshness_evaluator import FRESHNESS_EVALUATORS_BY_POLICY_TYPE
+    from dagster._core.storage.event_log.base import AssetRecord
+
     records = list(await AssetRecord.gen_many(context, [node.key for node in nodes]))
-    freshness = [await _freshness_now(context, node) for node in nodes]
+    freshness = [await _freshness_now(context, node, FRESHNESS_EVALUATORS_BY_POLICY_TYPE) for node in nodes]
     return records, freshness
 
 
@@ -161,7 +169,7 @@ def _read_status(
     instance: dg.DagsterInstance,
     graph: BaseAssetGraph,
     node: BaseAssetNode,
-    record: AssetRecord | None,
+    record: "AssetRecord | None",
     freshness: str,
 ) -> AssetStatus:
     key = node.key
@@ -202,11 +210,13 @@ def _read_status(
     return status
 
 
-async def _freshness_now(context: LoadingContext, node: BaseAssetNode) -> str:
+async def _freshness_now(
+    context: LoadingContext, node: BaseAssetNode, evaluators: Mapping[type, type]
+) -> str:
     policy = node.freshness_policy_or_from_metadata
     if policy is None:
         return FreshnessState.NOT_APPLICABLE.value
-    evaluator = FRESHNESS_EVALUATORS_BY_POLICY_TYPE.get(type(policy))
+    evaluator = evaluators.get(type(policy))
     if evaluator is None:
         return FreshnessState.UNKNOWN.value
     state = await evaluator().evaluate_freshness(context=context, node=node)
