@@ -1,8 +1,9 @@
 """The Vision code location: every asset, check, sensor and schedule, with cross-cutting policy applied once."""
 
-from vision_assets.collector import garbage_collector_paused
+from vision_assets.collector import kept_until_exit
 
-with garbage_collector_paused():  # the load keeps nearly all it creates (vision_assets/collector.py)
+# The load keeps nearly all it creates for the process's life: no garbage collection walks it (collector.py).
+with kept_until_exit():
     import dagster as dg
 
     from vision_assets.automation.backfills import warehouse_days_job
