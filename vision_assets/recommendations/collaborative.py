@@ -44,11 +44,10 @@ look identical. It is computed sparsely, a block of items at a time, over every 
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.linalg import lapack
 
 from vision_assets.recommendations.ranking import (
     InteractionMatrix,
@@ -58,6 +57,9 @@ from vision_assets.recommendations.ranking import (
     top_k,
     user_batches,
 )
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 DEFAULT_L2 = 300.0
 DEFAULT_MAX_ITEMS = 15_000
@@ -180,12 +182,12 @@ def most_used_items(matrix: InteractionMatrix, max_items: int) -> pd.Index:
     return matrix.items[np.sort(order[:max_items])]
 
 
-def _ease_weights(values: sp.csr_matrix, l2: float, dropout: float = 0.0) -> np.ndarray:
+def _ease_weights(values: "sp.csr_matrix", l2: float, dropout: float = 0.0) -> np.ndarray:
     """``B`` of EASE, in float32, computed in place to hold about two items x items matrices at most."""
     return ease_weights_from_gram(gram_matrix(values), l2, dropout)
 
 
-def gram_matrix(values: sp.csr_matrix) -> np.ndarray:
+def gram_matrix(values: "sp.csr_matrix") -> np.ndarray:
     """``XᵀX``, dense float32 in the column order LAPACK factorises in place."""
     return np.asarray((values.T @ values).toarray(), dtype=np.float32, order="F")
 
@@ -193,6 +195,8 @@ def gram_matrix(values: sp.csr_matrix) -> np.ndarray:
 def ease_weights_from_gram(gram: np.ndarray, l2: float, dropout: float = 0.0) -> np.ndarray:
     """``B`` of EASE (EDLAE with ``dropout`` > 0) from ``gram``, which it overwrites: a caller that needs
     the Gram matrix again passes a copy."""
+    from scipy.linalg import lapack  # when a model is fitted (recommendations/ranking.py says why)
+
     item_count = gram.shape[0]
     if item_count == 0:
         return np.zeros((0, 0), dtype=np.float32)

@@ -2,16 +2,22 @@
 
 Scores are computed for a batch of users at a time (a dense batch x items block), so memory stays bounded
 by the batch size however many customers there are.
+
+SciPy is imported when a matrix is built, not with this module: the code location imports the
+recommenders for their asset definitions, and most of its processes build no matrix.
 """
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from vision_assets.recommendations.interactions import validate_interactions
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 ALL_ITEMS_SCOPE = "all"
 RECOMMENDATION_COLUMNS = ["user", "scope", "rank", "item", "score"]
@@ -39,10 +45,12 @@ class InteractionMatrix:
 
     users: pd.Index
     items: pd.Index
-    values: sp.csr_matrix
+    values: "sp.csr_matrix"
 
     @classmethod
     def from_interactions(cls, interactions: pd.DataFrame) -> "InteractionMatrix":
+        import scipy.sparse as sp  # when a matrix is built (the module's docstring says why)
+
         pairs = aggregate_interactions(interactions)
         users = pd.Index(pd.unique(pairs["user"]), name="user")
         items = pd.Index(np.sort(pd.unique(pairs["item"])), name="item")
@@ -62,6 +70,8 @@ class InteractionMatrix:
         A stored model's items may include one nobody has engaged with in the current history (its only
         interaction withdrawn since), which must not shift the columns of the others.
         """
+        import scipy.sparse as sp  # when a matrix is built (the module's docstring says why)
+
         positions = self.items.get_indexer(items)
         known = np.flatnonzero(positions >= 0)
         selector = sp.csr_matrix(
@@ -158,7 +168,7 @@ def empty_recommendations() -> pd.DataFrame:
     )
 
 
-def exclude_seen(scores: np.ndarray, seen: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+def exclude_seen(scores: np.ndarray, seen: "sp.csr_matrix", rows: np.ndarray) -> np.ndarray:
     """Set the cells of items each user already interacted with to ``-inf`` (rows of -1: nothing seen)."""
     known = np.flatnonzero(rows >= 0)
     if len(known):
