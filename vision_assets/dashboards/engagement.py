@@ -5,7 +5,8 @@ Engagement comes from ``demand.fct_content_engagement`` (Books, Flicks, Music); 
 recommendation assets, named through ``marts.dim_product``.
 """
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from vision_assets.dashboards.page import Dashboard, Kpi, Panel
@@ -19,6 +20,9 @@ from vision_assets.dashboards.theme import (
     line_filter,
     with_line_names,
 )
+
+if TYPE_CHECKING:
+    import altair as alt
 
 NAME = "content_engagement"
 SOURCES = (
@@ -72,7 +76,9 @@ def _top_per_line(frame: pd.DataFrame, column: str, measure: str, top_n: int = T
     return ranked.groupby("business_line", group_keys=False).head(top_n)
 
 
-def _engagement_charts(engagement: pd.DataFrame) -> alt.VConcatChart:
+def _engagement_charts(engagement: pd.DataFrame) -> "alt.VConcatChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     genres = _by_line(engagement.dropna(subset=["genre"]), ["genre"], ["engaged_minutes", "consume_events"])
     genre_chart = (
         alt.Chart(genres)
@@ -148,8 +154,10 @@ def recommended_products(recommendations: pd.DataFrame, products: pd.DataFrame) 
     )
 
 
-def _offers_against_engagement(offers: pd.DataFrame, engagement: pd.DataFrame) -> alt.HConcatChart:
+def _offers_against_engagement(offers: pd.DataFrame, engagement: pd.DataFrame) -> "alt.HConcatChart":
     """Genre shares of what is recommended next to genre shares of what people engage with, per line."""
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     offered = (
         offers[offers["business_line"].isin(CONTENT_LINES)]
         .groupby(["business_line", "category"], as_index=False)
@@ -202,7 +210,9 @@ def _offers_against_engagement(offers: pd.DataFrame, engagement: pd.DataFrame) -
     return alt.hconcat(shares, source_chart).add_params(line_filter()).resolve_scale(color="independent")
 
 
-def _popular_lists(popular: pd.DataFrame) -> alt.HConcatChart:
+def _popular_lists(popular: pd.DataFrame) -> "alt.HConcatChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     charts = []
     for list_name, title in (
         ("business_line", "Most popular titles and products"),

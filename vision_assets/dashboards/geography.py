@@ -7,8 +7,8 @@ place has not landed yet sits on the 'unknown' place: in the totals, not on the 
 """
 
 import math
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
 from vision_assets.dashboards.page import Dashboard, Kpi, Panel
@@ -23,6 +23,9 @@ from vision_assets.dashboards.theme import (
     with_line_names,
 )
 
+if TYPE_CHECKING:
+    import altair as alt
+
 NAME = "geography"
 SOURCES = ("demand.fct_daily_demand", "marts.dim_geography")
 DEMAND_COLUMNS = ["demand_date", "business_line", "geography_key", "units_sold", "net_revenue_usd"]
@@ -32,7 +35,9 @@ TOP_REGIONS = 5
 EUROPE_BOX = (-11.0, 31.0, 35.0, 63.0)
 
 
-def _shapes_data() -> alt.InlineData:
+def _shapes_data() -> "alt.InlineData":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     return alt.InlineData(
         values=world_shapes(), format=alt.DataFormat(type="topojson", feature=SHAPES_OBJECT)
     )
@@ -73,7 +78,9 @@ def _mercator_for_box(width: int, height: int, box: tuple[float, float, float, f
     }
 
 
-def _map_layers(countries: pd.DataFrame, cities: pd.DataFrame) -> list[alt.Chart]:
+def _map_layers(countries: pd.DataFrame, cities: pd.DataFrame) -> list["alt.Chart"]:
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     land = alt.Chart(_shapes_data()).mark_geoshape(
         fill="#e4e7eb", stroke="#ffffff", strokeWidth=0.5, clip=True
     )
@@ -136,7 +143,9 @@ def _map_layers(countries: pd.DataFrame, cities: pd.DataFrame) -> list[alt.Chart
     return [land, shaded, points]
 
 
-def _maps(by_place: pd.DataFrame) -> alt.VConcatChart:
+def _maps(by_place: pd.DataFrame) -> "alt.VConcatChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     placed = by_place[by_place["geography_key"] != UNKNOWN_PLACE]
     countries = (
         placed.groupby(["iso_a3", "country_name", "line"], as_index=False)[["net_revenue_usd", "units_sold"]]
@@ -181,7 +190,9 @@ def _maps(by_place: pd.DataFrame) -> alt.VConcatChart:
     return alt.vconcat(world, europe).add_params(line_filter()).resolve_scale(color="shared", size="shared")
 
 
-def _top_regions(by_place: pd.DataFrame) -> alt.FacetChart:
+def _top_regions(by_place: pd.DataFrame) -> "alt.FacetChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     regions = (
         by_place[by_place["geography_key"] != UNKNOWN_PLACE]
         .groupby(["business_line", "line", "country_name", "region"], as_index=False)[

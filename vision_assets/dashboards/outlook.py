@@ -7,8 +7,8 @@ summed the way the forecast's series are (``vision_assets.predictions.series``);
 """
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
 from vision_assets.dashboards.page import Dashboard, Kpi, Panel
@@ -16,6 +16,9 @@ from vision_assets.dashboards.theme import LINE_NAMES, cents
 from vision_assets.predictions.accuracy import FORECAST_COLUMNS as FORECAST_READ
 from vision_assets.predictions.accuracy import accuracy_summary
 from vision_assets.predictions.series import MEASURES, bottom_series, hierarchy, top_products
+
+if TYPE_CHECKING:
+    import altair as alt
 
 NAME = "demand_outlook"
 SOURCES = (
@@ -66,9 +69,11 @@ def history_of(cells: pd.DataFrame, days: int = HISTORY_SHOWN_DAYS) -> pd.DataFr
 
 def _outlook_chart(
     history: pd.DataFrame, forecast: pd.DataFrame, measure: str, choices: list[str], name: str, title: str
-) -> alt.LayerChart:
+) -> "alt.LayerChart":
     """History as a line, the forecast as a dashed line inside its 95 % and 80 % bands, one series at a time
     chosen in a drop-down (rendered in the page by Vega, offline)."""
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     past = history[history["measure"] == measure].assign(label=lambda f: f["series_id"].map(series_label))
     ahead = forecast[forecast["measure"] == measure].assign(
         label=lambda f: f["series_id"].map(series_label), date=lambda f: f["target_date"]
@@ -115,8 +120,10 @@ def _outlook_chart(
     )
 
 
-def _accuracy_chart(accuracy: pd.DataFrame) -> alt.Chart:
+def _accuracy_chart(accuracy: pd.DataFrame) -> "alt.Chart":
     """Absolute error as a share of the actual (WAPE) by days ahead, per level, for units."""
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     units = accuracy[accuracy["measure"] == "units"]
     by_ahead = units.groupby(["level", "days_ahead"], as_index=False).agg(
         absolute_error=("absolute_error", "sum"), actual=("actual", "sum"), points=("actual", "size")
@@ -321,6 +328,8 @@ def _panel_pair(key, title, history, latest, measure, choices, name) -> Panel:
 
 def _waiting_for_history(cells: pd.DataFrame) -> Dashboard:
     """The page before the first forecast: the demand so far, and when forecasting starts."""
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     history = history_of(cells)
     lines = history[(history["measure"] == "units") & (history["series_id"].str.count("/") == 1)]
     chart = (

@@ -20,8 +20,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import vl_convert
 
@@ -29,8 +29,9 @@ from vision_assets import pages
 from vision_assets.dashboards.theme import FORMATS
 from vision_assets.landing.contracts import BUSINESS_LINE_NAMES
 
-# The Vega-Lite version Altair writes its specs in ("v6.4.1" -> "6.4"), so the bundled library matches.
-VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+if TYPE_CHECKING:
+    import altair as alt
+
 PANEL_KINDS = ("chart", "map", "table")
 # The preview PNG is drawn smaller than the page: it lives in Dagster's event log, inline in markdown.
 PREVIEW_SCALE = 0.6
@@ -53,7 +54,7 @@ class Panel:
     key: str
     title: str
     description: str
-    chart: alt.TopLevelMixin | None = None
+    chart: "alt.TopLevelMixin | None" = None
     table: pd.DataFrame | None = None
     kind: str = "chart"
 
@@ -129,9 +130,17 @@ def trust_panel_file_name(name: str) -> str:
 
 
 @functools.cache
+def vega_lite_version() -> str:
+    """The Vega-Lite version Altair writes its specs in ("v6.4.1" -> "6.4"): the bundled library's."""
+    import altair as alt  # when a page is written (vision_assets/dashboards/__init__.py)
+
+    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+@functools.cache
 def vega_javascript() -> str:
     """Vega, Vega-Lite and vega-embed in one script, from the installed vl-convert-python (no download)."""
-    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    return vl_convert.javascript_bundle(vl_version=vega_lite_version())
 
 
 def _formatted(dashboard: Dashboard, kpi: Kpi) -> str:
@@ -256,7 +265,7 @@ def preview_png(dashboard: Dashboard) -> bytes:
     return vl_convert.vegalite_to_png(
         dashboard.panel(dashboard.preview_panel).chart.to_dict(),
         scale=PREVIEW_SCALE,
-        vl_version=VEGA_LITE_VERSION,
+        vl_version=vega_lite_version(),
     )
 
 

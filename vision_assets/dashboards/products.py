@@ -6,7 +6,8 @@ the minutes people spent with them. Membership plans are products in the warehou
 revenue) and count in the revenue totals, but they are not reviewed, so they sit out of the charts.
 """
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from vision_assets.dashboards.page import Dashboard, Kpi, Panel
@@ -17,6 +18,9 @@ from vision_assets.dashboards.theme import (
     line_filter,
     with_line_names,
 )
+
+if TYPE_CHECKING:
+    import altair as alt
 
 NAME = "product_performance"
 SOURCES = ("demand.fct_product_performance",)
@@ -56,7 +60,9 @@ def products_over_window(performance: pd.DataFrame) -> pd.DataFrame:
     return with_line_names(products)
 
 
-def _scatter(products: pd.DataFrame, lines: tuple[str, ...], volume_title: str, title: str) -> alt.Chart:
+def _scatter(products: pd.DataFrame, lines: tuple[str, ...], volume_title: str, title: str) -> "alt.Chart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     data = products[
         products["business_line"].isin(lines) & (products["review_count"] > 0) & (products["volume"] > 0)
     ][
@@ -95,7 +101,9 @@ def _scatter(products: pd.DataFrame, lines: tuple[str, ...], volume_title: str, 
     )
 
 
-def _volume_against_rating(products: pd.DataFrame) -> alt.HConcatChart:
+def _volume_against_rating(products: pd.DataFrame) -> "alt.HConcatChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     return (
         alt.hconcat(
             _scatter(
@@ -113,7 +121,9 @@ def _volume_against_rating(products: pd.DataFrame) -> alt.HConcatChart:
     )
 
 
-def _categories(products: pd.DataFrame) -> alt.Chart:
+def _categories(products: pd.DataFrame) -> "alt.Chart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     rated = products[products["product_type"] != MEMBERSHIP]
     categories = rated.groupby(["business_line", "line", "category"], as_index=False)[
         ["volume", "units_sold", "net_revenue_usd", "review_count", "rating_sum"]

@@ -1,6 +1,7 @@
 """Dashboard 1, sales split by business line: which line earns the most, and how each moves day by day."""
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from vision_assets.dashboards.page import Dashboard, Kpi, Panel
@@ -13,6 +14,9 @@ from vision_assets.dashboards.theme import (
     line_filter,
     with_line_names,
 )
+
+if TYPE_CHECKING:
+    import altair as alt
 
 NAME = "sales_by_business_line"
 SOURCES = ("demand.fct_daily_demand",)
@@ -58,7 +62,9 @@ def line_totals(daily: pd.DataFrame) -> pd.DataFrame:
     return with_line_names(totals.sort_values("net_revenue_usd", ascending=False, ignore_index=True))
 
 
-def _charts(daily: pd.DataFrame) -> alt.VConcatChart:
+def _charts(daily: pd.DataFrame) -> "alt.VConcatChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     choice = line_filter()
     brush = alt.selection_interval(encodings=["x"], name="days")
     base = alt.Chart(daily).transform_filter(LINE_FILTER_EXPR)
@@ -108,7 +114,9 @@ def _charts(daily: pd.DataFrame) -> alt.VConcatChart:
     return alt.vconcat(over_time, alt.hconcat(revenue, units)).add_params(choice)
 
 
-def _share_chart(totals: pd.DataFrame) -> alt.Chart:
+def _share_chart(totals: pd.DataFrame) -> "alt.Chart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     return (
         alt.Chart(totals)
         .mark_arc(innerRadius=60)
@@ -125,8 +133,10 @@ def _share_chart(totals: pd.DataFrame) -> alt.Chart:
     )
 
 
-def _revenue_bridge(totals: pd.DataFrame) -> alt.Chart:
+def _revenue_bridge(totals: pd.DataFrame) -> "alt.Chart":
     """Gross to net per line: what discounts and refunds take away."""
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     long = totals.melt(
         id_vars=["line"],
         value_vars=["gross_revenue_usd", "discount_usd", "refund_usd", "net_revenue_usd"],

@@ -6,7 +6,8 @@ accounts in more than one line (identity resolved across the four businesses), w
 spent in all of them that month.
 """
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +21,9 @@ from vision_assets.dashboards.theme import (
     line_filter,
     with_line_names,
 )
+
+if TYPE_CHECKING:
+    import altair as alt
 
 NAME = "customer_spending"
 SOURCES = ("demand.fct_customer_spend_monthly", "analytics.customer_segments")
@@ -38,7 +42,7 @@ SEGMENT_COLUMNS = ["customer_key", "segment_label"]
 NO_SEGMENT = "Not segmented"
 CROSS = "Cross-business customers"
 SINGLE = "Single-line customers"
-_GROUP_COLOURS = alt.Scale(domain=[CROSS, SINGLE], range=["#6f42c1", "#9aa5b1"])
+_GROUP_COLOURS = {CROSS: "#6f42c1", SINGLE: "#9aa5b1"}
 
 
 def _customer_group(is_multi_line: pd.Series) -> pd.Series:
@@ -72,7 +76,9 @@ def customer_totals(spend: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame
     return people.assign(group=_customer_group(people["is_multi_line_customer"]))
 
 
-def _spend_by_month(spend: pd.DataFrame) -> alt.VConcatChart:
+def _spend_by_month(spend: pd.DataFrame) -> "alt.VConcatChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     by_month = with_line_names(
         spend.groupby(["spend_month", "business_line"], as_index=False).agg(
             net_spend_usd=("net_spend_usd", "sum"), customers=("customer_key", "nunique")
@@ -114,7 +120,10 @@ def _spend_by_month(spend: pd.DataFrame) -> alt.VConcatChart:
     return alt.hconcat(total, per_customer).add_params(line_filter())
 
 
-def _cross_vs_single(months: pd.DataFrame, people: pd.DataFrame) -> alt.HConcatChart:
+def _cross_vs_single(months: pd.DataFrame, people: pd.DataFrame) -> "alt.HConcatChart":
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
+    group_colours = alt.Scale(domain=list(_GROUP_COLOURS), range=list(_GROUP_COLOURS.values()))
     monthly = months.groupby(["spend_month", "group"], as_index=False).agg(
         net_spend_usd=("customer_month_net_spend_usd", "sum"), customers=("customer_key", "nunique")
     )
@@ -127,7 +136,7 @@ def _cross_vs_single(months: pd.DataFrame, people: pd.DataFrame) -> alt.HConcatC
             x=alt.X("month:O", title="Month"),
             xOffset="group:N",
             y=alt.Y("spend_per_customer:Q", title="Average monthly spend per customer (USD)"),
-            color=alt.Color("group:N", title=None, scale=_GROUP_COLOURS, legend=alt.Legend(orient="top")),
+            color=alt.Color("group:N", title=None, scale=group_colours, legend=alt.Legend(orient="top")),
             tooltip=[
                 "month:O",
                 "group:N",
@@ -160,7 +169,7 @@ def _cross_vs_single(months: pd.DataFrame, people: pd.DataFrame) -> alt.HConcatC
             ),
             x2="to_usd:Q",
             y=alt.Y("customers:Q", title="Customers", stack=True),
-            color=alt.Color("group:N", title=None, scale=_GROUP_COLOURS, legend=None),
+            color=alt.Color("group:N", title=None, scale=group_colours, legend=None),
             tooltip=[
                 "group:N",
                 alt.Tooltip("from_usd:Q", title="From", format="$,.0f"),
@@ -191,7 +200,9 @@ def _cross_vs_single(months: pd.DataFrame, people: pd.DataFrame) -> alt.HConcatC
     return alt.hconcat(average, distribution, lines_used)
 
 
-def _segments(spend: pd.DataFrame, people: pd.DataFrame) -> tuple[alt.HConcatChart, pd.DataFrame]:
+def _segments(spend: pd.DataFrame, people: pd.DataFrame) -> tuple["alt.HConcatChart", pd.DataFrame]:
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     summary = people.groupby("segment_label", as_index=False).agg(
         customers=("customer_key", "count"), net_spend_usd=("net_spend_usd", "sum")
     )

@@ -5,9 +5,12 @@ the sales page reads the map without a legend.
 """
 
 import math
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
+
+if TYPE_CHECKING:
+    import altair as alt
 
 BUSINESS_LINES = ("books", "flicks", "music", "mart")
 LINE_NAMES = {"books": "Books", "flicks": "Flicks", "music": "Music", "mart": "Mart"}
@@ -15,8 +18,10 @@ LINE_COLOURS = {"books": "#4c78a8", "flicks": "#e45756", "music": "#54a24b", "ma
 CONTENT_LINES = ("books", "flicks", "music")
 
 
-def line_colour(lines: tuple[str, ...] = BUSINESS_LINES, legend: bool = True) -> alt.Color:
+def line_colour(lines: tuple[str, ...] = BUSINESS_LINES, legend: bool = True) -> "alt.Color":
     """Colour by ``line`` (the display name of ``business_line``) with the fixed palette."""
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     return alt.Color(
         "line:N",
         title="Business line",
@@ -32,11 +37,13 @@ def with_line_names(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(line=frame["business_line"].map(LINE_NAMES))
 
 
-def line_filter(lines: tuple[str, ...] = BUSINESS_LINES) -> alt.Parameter:
+def line_filter(lines: tuple[str, ...] = BUSINESS_LINES) -> "alt.Parameter":
     """A drop-down that filters a page's charts to one business line; empty shows every line.
 
     Filters run in the page (Vega's own expression language): no server and no network.
     """
+    import altair as alt  # when a chart is drawn (vision_assets/dashboards/__init__.py)
+
     return alt.param(
         name="line_choice",
         value="All",
