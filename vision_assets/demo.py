@@ -15,6 +15,7 @@ materializations, checks and lineage.
 
 import argparse
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -129,15 +130,14 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _built_summary(result: dg.ExecuteInProcessResult, days: int) -> str:
+    from vision_assets.runs import check_outcome  # with the definitions, after the partitions' start is set
+
     materializations = result.get_asset_materialization_events()
-    checks = result.get_asset_check_evaluations()
-    passed = sum(check.passed for check in checks)
-    warned = sum(not check.passed and check.severity == dg.AssetCheckSeverity.WARN for check in checks)
-    failed = len(checks) - passed - warned
+    outcomes = Counter(check_outcome(check) for check in result.get_asset_check_evaluations())
     assets = {event.asset_key for event in materializations}
     return (
         f"{len(assets)} assets over {days} days in one run ({len(materializations)} materializations); "
-        f"checks: {passed} passed, {warned} warned, {failed} failed"
+        f"checks: {outcomes['passed']} passed, {outcomes['warned']} warned, {outcomes['failed']} failed"
     )
 
 

@@ -14,7 +14,9 @@ from vision_assets.automation.policies import without_partition_freshness_checks
 
 
 def _days_job(defs: dg.Definitions, selection: dg.AssetSelection | None, logger: dg.LoggerDefinition | None):
-    selection = without_partition_freshness_checks(selection or dg.AssetSelection.all(), defs.resolve_asset_graph())
+    selection = without_partition_freshness_checks(
+        selection or dg.AssetSelection.all(), defs.resolve_asset_graph()
+    )
     job = dg.define_asset_job("materialize_days", selection=selection)
     extra = dg.Definitions(jobs=[job], loggers={"vision": logger} if logger is not None else None)
     return dg.Definitions.merge(defs, extra).resolve_job_def("materialize_days")
@@ -52,3 +54,10 @@ def materialize_days(
             ASSET_PARTITION_RANGE_END_TAG: last_day.isoformat(),
         },
     )
+
+
+def check_outcome(evaluation: dg.AssetCheckEvaluation) -> str:
+    """``passed``, ``warned`` (failed at WARN severity) or ``failed``: how `make run` counts a check."""
+    if evaluation.passed:
+        return "passed"
+    return "warned" if evaluation.severity == dg.AssetCheckSeverity.WARN else "failed"

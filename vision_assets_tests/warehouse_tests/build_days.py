@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> None:
 
     record_partitions_start(args.first)
     from vision_assets.definitions import defs
-    from vision_assets.runs import materialize_days
+    from vision_assets.runs import check_outcome, materialize_days
+    from vision_assets_tests.dashboards_tests.test_dashboard_totals import recorded_totals
 
     result = materialize_days(defs, dg.DagsterInstance.get(), args.first, args.last, raise_on_error=False)
     failures = {
@@ -37,35 +38,20 @@ def main(argv: list[str] | None = None) -> None:
         if event.event_type_value == "STEP_FAILURE"
     }
     checks = {
-        f"{check.asset_key.to_user_string()}:{check.check_name}": (
-            "passed"
-            if check.passed
-            else "warned"
-            if check.severity == dg.AssetCheckSeverity.WARN
-            else "failed"
-        )
+        f"{check.asset_key.to_user_string()}:{check.check_name}": check_outcome(check)
         for check in result.get_asset_check_evaluations()
     }
-    totals = {}
-    for event in result.get_asset_materialization_events():
-        key = event.asset_key
-        if key.path[0] == "dashboards":
-            metadata = event.materialization.metadata
-            totals[key.path[-1]] = {
-                name.removeprefix("total/"): value.value
-                for name, value in metadata.items()
-                if name.startswith("total/")
-            }
-    materialized = sorted(
-        {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-    )
+    keys = {event.asset_key for event in result.get_asset_materialization_events()}
+    totals = {
+        key.path[-1]: recorded_totals(result, key.path[-1]) for key in keys if key.path[0] == "dashboards"
+    }
     json.dump(
         {
             "success": result.success,
             "failed_steps": failures,
             "checks": checks,
             "totals": totals,
-            "materialized": materialized,
+            "materialized": sorted(key.to_user_string() for key in keys),
         },
         sys.stdout,
         default=str,

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import snowflake.connector
 
 from vision_assets.paths import DBT_PROJECT_DIR
 from vision_assets.simulate import simulate
+from vision_assets.warehouse.snowflake import snowflake_connection
 from vision_assets_tests.dashboards_tests.test_dashboard_totals import PAGES
 from vision_assets_tests.warehouse_tests.snowflake_server import snowflake_server
 
@@ -89,29 +89,21 @@ def duckdb_row_counts(path: Path) -> dict[str, int]:
 
 
 def snowflake_row_counts(settings: dict[str, str]) -> dict[str, int]:
-    connection = snowflake.connector.connect(
-        account=settings["SNOWFLAKE_ACCOUNT"],
-        user=settings["SNOWFLAKE_USER"],
-        password=settings["SNOWFLAKE_PASSWORD"],
-        database=settings["SNOWFLAKE_DATABASE"],
-        host=settings["SNOWFLAKE_HOST"],
-        port=int(settings["SNOWFLAKE_PORT"]),
-        protocol=settings["SNOWFLAKE_PROTOCOL"],
-    )
-    try:
-        cursor = connection.cursor()
-        tables = cursor.execute(
-            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
-            "and table_schema <> 'INFORMATION_SCHEMA'"
-        ).fetchall()
-        return {
-            f"{schema}.{table}".lower(): cursor.execute(f"select count(*) from {schema}.{table}").fetchall()[
-                0
-            ][0]
-            for schema, table in tables
-        }
-    finally:
-        connection.close()
+    """Every table's row count, through the connection Vision itself opens from these settings."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in settings.items():
+            environment.setenv(name, value)
+        with snowflake_connection() as connection:
+            cursor = connection.cursor()
+            tables = cursor.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_type = 'BASE TABLE' and table_schema <> 'INFORMATION_SCHEMA'"
+            ).fetchall()
+            counts = {}
+            for schema, table in tables:
+                (count,) = cursor.execute(f"select count(*) from {schema}.{table}").fetchall()[0]
+                counts[f"{schema}.{table}".lower()] = count
+            return counts
 
 
 @pytest.fixture(scope="module")
