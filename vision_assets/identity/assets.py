@@ -14,15 +14,23 @@ few hundred thousand rows at scale 30), and written back through the IO manager:
 
 import json
 import math
+from datetime import UTC, datetime
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
 from vision_assets import paths
 from vision_assets.code_versions import source_hash
 from vision_assets.identity.clusters import customer_key_of
 from vision_assets.identity.evaluation import evaluate_identity_links
 from vision_assets.identity.resolution import REVIEW_BAND, Resolution, resolve_identities
+from vision_assets.identity.retraining import (
+    RETRAIN_AFTER,
+    RETRAIN_WHEN_ACCOUNTS_CHANGE_BY,
+    choose_model,
+    stamped,
+)
 from vision_assets.landing.contracts import BUSINESS_LINES
 from vision_assets.simulate.engine import IDENTITY_TRUTH_FILE
 from vision_assets.trust.declared import declared_schema
@@ -43,7 +51,7 @@ REVIEW_PREVIEW_ROWS = 20
 
 # The staged customer tables identity resolution reads, one per business line (dbt's staging models).
 STAGED_CUSTOMER_KEYS = {line: dg.AssetKey(["staging", f"stg_{line}__customers"]) for line in BUSINESS_LINES}
-_STAGED_COLUMNS = [
+STAGED_COLUMNS = [
     "account_key", "business_line", "account_id", "customer_name", "email", "country_code", "region", "city",
     "geography_key", "signed_up_at", "updated_at",
 ]
@@ -109,6 +117,18 @@ QUALITY_SCHEMA = declared_schema({
 })
 
 
+class IdentityResolutionConfig(dg.Config):
+    retrain: bool = Field(
+        default=False,
+        description=(
+            "Train the linkage model on today's accounts even though the last trained model could be reused. "
+            "It is retrained anyway when the identity code changed, when the accounts changed by more than "
+            f"{RETRAIN_WHEN_ACCOUNTS_CHANGE_BY:.0%} since it was trained, or when it is over "
+            f"{RETRAIN_AFTER.days} days old (the bridge's `model_training` metadata says which happened)."
+        ),
+    )
+
+
 @dg.multi_asset(
     outs={
         "bridge": dg.AssetOut(
@@ -124,7 +144,9 @@ QUALITY_SCHEMA = declared_schema({
                 "strangers (common names and big cities weigh less), with no labels. The match threshold is "
                 "chosen from the model's own probabilities and recorded in the metadata; a household's "
                 "shared mailbox is no evidence; a customer never holds two accounts of one business when "
-                "the model learned that people hold one each."
+                "the model learned that people hold one each. The trained model is reused from day to day "
+                "while the accounts stay within a few percent of those it was trained on, for at most a week "
+                "(vision_assets/identity/retraining.py)."
             ),
             metadata={"dagster/column_schema": BRIDGE_SCHEMA},
             kinds={"python", "splink"},
@@ -166,7 +188,7 @@ QUALITY_SCHEMA = declared_schema({
         ),
     },
     ins={
-        line: dg.AssetIn(key=key, metadata={"columns": _STAGED_COLUMNS}) for line, key in STAGED_CUSTOMER_KEYS.items()
+        line: dg.AssetIn(key=key, metadata={"columns": STAGED_COLUMNS}) for line, key in STAGED_CUSTOMER_KEYS.items()
     },
     check_specs=[
         dg.AssetCheckSpec(
@@ -187,10 +209,16 @@ def identity_resolution(
     flicks: pd.DataFrame,
     music: pd.DataFrame,
     mart: pd.DataFrame,
+    config: IdentityResolutionConfig,
 ):
     """Resolve every account of the four businesses to one customer per real person."""
     staged = pd.concat([books, flicks, music, mart], ignore_index=True)
-    resolution = resolve_identities(staged)
+    now = datetime.now(UTC)
+    choice = choose_model(_last_model(context), len(staged), CODE_VERSION, now, retrain=config.retrain)
+    resolution = resolve_identities(staged, trained_model=choice.model)
+    if resolution.trained:
+        resolution.model = stamped(resolution.model, len(staged), CODE_VERSION, now)
+    context.log.info(f"Linkage model {choice.reason}")
     bridge = bridge_table(staged, resolution)
     selected = context.selected_output_names
     if "bridge" in selected:
@@ -198,7 +226,8 @@ def identity_resolution(
         resolved_once = (
             len(bridge) == expected and bridge["account_key"].is_unique and bridge["customer_key"].notna().all()
         )
-        yield dg.Output(bridge, output_name="bridge", metadata=_bridge_metadata(bridge, resolution))
+        metadata = {**_bridge_metadata(bridge, resolution), "model_training": dg.MetadataValue.text(choice.reason)}
+        yield dg.Output(bridge, output_name="bridge", metadata=metadata)
         yield dg.AssetCheckResult(
             check_name="every_account_has_one_customer",
             asset_key=BRIDGE_KEY,
@@ -224,10 +253,18 @@ def identity_resolution(
     )
 
 
+def _last_model(context: dg.AssetExecutionContext) -> dict | None:
+    """The linkage model recorded on the bridge's latest materialization, if any."""
+    event = context.instance.get_latest_materialization_event(BRIDGE_KEY)
+    materialization = event.asset_materialization if event is not None else None
+    recorded = materialization.metadata.get("model") if materialization is not None else None
+    return recorded.value if isinstance(recorded, dg.JsonMetadataValue) else None
+
+
 def bridge_table(staged: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
     """The staged accounts with their customers and the standard forms they were compared in."""
     forms = resolution.accounts[["account_key", "first_name", "last_name", "email_normalized"]]
-    bridge = staged[_STAGED_COLUMNS].merge(resolution.customers, on="account_key", how="left").merge(
+    bridge = staged[STAGED_COLUMNS].merge(resolution.customers, on="account_key", how="left").merge(
         forms, on="account_key", how="left"
     )
     bridge["normalized_name"] = (bridge["first_name"].fillna("") + " " + bridge["last_name"].fillna("")).str.strip()

@@ -22,6 +22,8 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 from splink.internals.exceptions import EMTrainingException
 
+from vision_assets.identity.retraining import VISION_MODEL_KEY_PREFIX
+
 # Pairs below this probability are not kept at all: far under any threshold worth choosing.
 KEEP_PAIRS_ABOVE = 0.001
 RANDOM_PAIRS_FOR_U = 3e6
@@ -184,19 +186,38 @@ def _probability_two_random_accounts_match(table) -> float:
 
 @dataclass
 class ScoredPairs:
-    """Every blocked pair of accounts with its match probability and weight, and the trained model."""
+    """Every blocked pair of accounts with its match probability and weight, and the model that scored them."""
 
     pairs: pd.DataFrame  # account_key_l, account_key_r, match_weight, match_probability, *_l/_r columns
     model: dict  # Splink's settings with the prior and the trained m and u probabilities (JSON-serialisable)
+    trained: bool  # whether the model was trained on these accounts (False: a trained model was reused)
 
 
-def score_pairs(features: pd.DataFrame) -> ScoredPairs:
-    """Train the model on ``features`` (see identity.features) and score every blocked pair."""
+def score_pairs(features: pd.DataFrame, trained_model: dict | None = None) -> ScoredPairs:
+    """Score every blocked pair of ``features`` (see identity.features).
+
+    Without ``trained_model`` the model is trained on ``features`` first (a few seconds: u from random
+    pairs, m by expectation maximisation). With one (a ``ScoredPairs.model`` returned before), its prior
+    and m and u probabilities are used as they are and only the pairs are scored: Splink's way of running
+    a trained model on new records. Term frequencies (common names, big cities) are always those of
+    ``features``.
+    """
     # Splink warns about every comparison level a small table never shows; the model records what it
     # could not learn (vision_skipped_training_sessions), so only errors reach the log.
     logging.getLogger("splink").setLevel(logging.ERROR)
     database = DuckDBAPI()
     table = database.register(features, dataset_display_name="accounts")
+    if trained_model is not None:
+        settings = {key: value for key, value in trained_model.items() if not key.startswith(VISION_MODEL_KEY_PREFIX)}
+        linker = Linker(table, settings, log_level=None)
+        model = trained_model
+    else:
+        linker, model = _trained_linker(table)
+    predictions = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_ABOVE)
+    return ScoredPairs(pairs=predictions.as_pandas_dataframe(), model=model, trained=trained_model is None)
+
+
+def _trained_linker(table) -> tuple[Linker, dict]:
     prior = _probability_two_random_accounts_match(table)
     linker = Linker(table, linkage_settings(prior), log_level=None)
     training = linker.training
@@ -209,8 +230,6 @@ def score_pairs(features: pd.DataFrame) -> ScoredPairs:
             # Too few pairs to learn from (a handful of accounts): the m probabilities this session would
             # have learned keep Splink's defaults, and the model records that it did.
             skipped.append(f"{label}: {error}")
-    predictions = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_ABOVE)
-    pairs = predictions.as_pandas_dataframe()
     model = linker.misc.save_model_to_json()
-    model["vision_skipped_training_sessions"] = skipped
-    return ScoredPairs(pairs=pairs, model=model)
+    model[f"{VISION_MODEL_KEY_PREFIX}skipped_training_sessions"] = skipped
+    return linker, model

@@ -32,10 +32,15 @@ class Resolution:
     model: dict
     scored_pairs: int
     seconds: dict[str, float] = field(default_factory=dict)
+    trained: bool = True  # False when a model trained before was reused (``trained_model``)
 
 
-def resolve_identities(accounts: pd.DataFrame) -> Resolution:
-    """Resolve ``accounts`` (see ``resolve``) and keep the evidence."""
+def resolve_identities(accounts: pd.DataFrame, trained_model: dict | None = None) -> Resolution:
+    """Resolve ``accounts`` (see ``resolve``) and keep the evidence.
+
+    ``trained_model`` (a ``Resolution.model`` of an earlier resolution) is used as it is instead of training
+    one on ``accounts`` (see ``identity.retraining``, which decides when that is sound).
+    """
     # Splink is imported when accounts are resolved, not when the code location loads (about 0.4 s that
     # every run worker and sensor tick would pay).
     from vision_assets.identity.linkage import same_business_share, score_pairs
@@ -46,8 +51,8 @@ def resolve_identities(accounts: pd.DataFrame) -> Resolution:
     seconds["features"] = time.perf_counter() - clock
     if len(features) < 2:
         customers = _in_input_order(cluster_accounts(features, _no_links()), features)
-        return Resolution(features, customers, _no_review(), 1.0, {}, {}, 0, seconds)
-    scored = score_pairs(features)
+        return Resolution(features, customers, _no_review(), 1.0, {}, {}, 0, seconds, trained=False)
+    scored = score_pairs(features, trained_model)
     seconds["linkage"] = time.perf_counter() - clock - sum(seconds.values())
     pairs = scored.pairs
     threshold, expectations = choose_threshold(pairs["match_probability"])
@@ -74,6 +79,7 @@ def resolve_identities(accounts: pd.DataFrame) -> Resolution:
         model=scored.model,
         scored_pairs=len(pairs),
         seconds=seconds,
+        trained=scored.trained,
     )
 
 

@@ -58,14 +58,20 @@ def _create_staging(execute, accounts: pd.DataFrame, schema_prefix: str = "") ->
         execute(f"create table {schema_prefix}staging.stg_{line}__customers ({columns})")
 
 
-def test_the_bridge_key_map_review_and_quality_build_on_duckdb(staged, tmp_path, monkeypatch):
-    accounts, truth = staged
-    database = tmp_path / "vision.duckdb"
+def _staged_warehouse(folder, accounts: pd.DataFrame):
+    """A DuckDB file in ``folder`` whose four staging customer tables hold ``accounts``."""
+    database = folder / "vision.duckdb"
     with duckdb.connect(str(database)) as connection:
         _create_staging(connection.execute, accounts)
         for line in BUSINESS_LINES:
             connection.register("lines_accounts", accounts[accounts["business_line"] == line])
             connection.execute(f"insert into staging.stg_{line}__customers select * from lines_accounts")
+    return database
+
+
+def test_the_bridge_key_map_review_and_quality_build_on_duckdb(staged, tmp_path, monkeypatch):
+    accounts, truth = staged
+    database = _staged_warehouse(tmp_path, accounts)
     monkeypatch.setenv("VISION_DATA_DIR", str(tmp_path))
     (tmp_path / "simulator_truth").mkdir()
     truth[["line", "account_id", "person_id"]].to_csv(tmp_path / "simulator_truth" / IDENTITY_TRUTH_FILE, index=False)
@@ -102,6 +108,34 @@ def test_the_bridge_key_map_review_and_quality_build_on_duckdb(staged, tmp_path,
     current = key_map[key_map["is_current_key"]].set_index("account_key")["customer_key"]
     pd.testing.assert_series_equal(current.sort_index(), anchors.sort_index(), check_names=False)
     assert (key_map["former_customer_key"] != key_map["customer_key"]).sum() == len(bridge) - len(anchors)
+
+
+def test_the_next_run_reuses_the_trained_model_and_a_run_can_ask_to_retrain(staged, tmp_path):
+    accounts, _ = staged
+    database = _staged_warehouse(tmp_path, accounts)
+    instance = dg.DagsterInstance.ephemeral()
+
+    def bridge_run(retrain: bool = False) -> tuple[dict, pd.DataFrame]:
+        result = dg.materialize(
+            [*STAGED_CUSTOMERS, identity_resolution],
+            selection=[BRIDGE_KEY],
+            resources={"io_manager": VisionDuckDBPandasIOManager(database=str(database))},
+            instance=instance,
+            run_config={"ops": {"identity_resolution": {"config": {"retrain": retrain}}}},
+        )
+        metadata = result.asset_materializations_for_node("identity_resolution")[0].metadata
+        with duckdb.connect(str(database), read_only=True) as connection:
+            return metadata, connection.execute("select * from marts.bridge_customer_account").fetchdf()
+
+    first, first_bridge = bridge_run()
+    second, second_bridge = bridge_run()
+    forced, _ = bridge_run(retrain=True)
+    assert first["model_training"].value == "trained in this run: no earlier model was recorded"
+    assert second["model_training"].value.startswith("reused: trained at")
+    assert second["model"].value == first["model"].value
+    pd.testing.assert_frame_equal(second_bridge, first_bridge)
+    assert forced["model_training"].value == "trained in this run: the run asked for it (retrain)"
+    assert forced["model"].value["vision_trained_at"] > first["model"].value["vision_trained_at"]
 
 
 def test_without_a_ground_truth_the_quality_check_warns_that_nothing_was_scored(staged, tmp_path, monkeypatch):

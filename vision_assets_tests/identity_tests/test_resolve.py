@@ -187,3 +187,12 @@ def test_a_padded_key_comes_back_as_given():
 def test_a_time_that_is_not_a_time_is_refused():
     with pytest.raises(AccountsInputError, match="signed_up_at"):
         resolve(accounts(("books:1", "books", "Ann Lee", None, "US", None, None, "last tuesday")))
+
+
+def test_a_reused_model_scores_the_same_accounts_as_the_model_trained_on_them(population, resolution):
+    frame, _ = population
+    reused = resolve_identities(frame, trained_model=resolution.model)
+    assert resolution.trained and not reused.trained
+    assert reused.model is resolution.model
+    assert reused.threshold == resolution.threshold
+    pd.testing.assert_frame_equal(reused.customers, resolution.customers)
