@@ -3,9 +3,14 @@
 The same work as Dagster's path for one day, done as directly as DuckDB allows: the day's CSV files of
 every source table are read by DuckDB itself into ``raw.*`` (the day's window replaced, as the IO manager
 does), then the dbt project's own SQL runs in one connection: seeds; the staging tables (the event tables
-re-staged for the keys the day's load changed, the others rebuilt whole); the dimensions rebuilt whole; the
+re-staged for the keys the day's load changed, the others rebuilt whole); identity resolution, called as a
+plain function on the staged customers, the bridge and key map replaced; the dimensions rebuilt whole; the
 daily facts and ``fct_daily_demand`` for the day's window (delete the window, insert it); and the same data
-tests ``dbt build`` runs. No Dagster, no dbt process, no pandas.
+tests ``dbt build`` runs. No Dagster run, no dbt process; pandas only where identity resolution needs it.
+
+Identity resolution reuses its trained model as the platform does (``vision_assets/identity/retraining.py``):
+the floor keeps it in a file beside its warehouse, trains it in the first run that has none, and reuses it
+afterwards, so a measured day does the same work on both paths.
 
 The SQL is the dbt project's, compiled once (``compile_floor_plan``, before any timing) with placeholders for
 the window, so the floor can never drift from the models it is compared with. What the floor leaves out is
@@ -24,6 +29,14 @@ from pathlib import Path
 
 import duckdb
 
+# The identity asset's own functions (its module imports Dagster, before any timing; nothing runs it).
+from vision_assets.identity.assets import (
+    STAGED_COLUMNS,
+    STAGED_CUSTOMER_KEYS,
+    bridge_table,
+    customer_key_map,
+)
+from vision_assets.identity.resolution import resolve_identities
 from vision_assets.landing.contracts import SOURCE_TABLES, SourceTable
 from vision_assets.landing.layout import landing_day_dir
 from vision_assets.paths import DBT_PROJECT_DIR
@@ -89,6 +102,8 @@ def floor_plan(manifest: dict) -> dict[str, list[dict]]:
 
     The rollups (tag ``rollup``) are not part of a day's path and are left out, with every test that reads
     them; a test runs once every model it reads is built, as with dbt's ``indirect_selection: buildable``.
+    Models built from identity resolution's bridge (the dbt source ``identity``) come after the others, as
+    the platform's second dbt command does, so the floor resolves identities between the two.
     """
     nodes = manifest["nodes"]
     selected = {
@@ -96,7 +111,11 @@ def floor_plan(manifest: dict) -> dict[str, list[dict]]:
         for unique_id, node in nodes.items()
         if node["resource_type"] in ("model", "seed") and _ROLLUP_TAG not in node.get("tags", [])
     }
-    models = [_model_statement(nodes[unique_id]) for unique_id in _dependency_order(nodes, selected)]
+    after_identity = _built_from_identity(nodes, selected)
+    ordered = _dependency_order(nodes, selected)
+    models = [_model_statement(nodes[unique_id]) for unique_id in ordered if unique_id not in after_identity]
+    models.append({"name": IDENTITY_STEP, "sql": []})
+    models += [_model_statement(nodes[unique_id]) for unique_id in ordered if unique_id in after_identity]
     tests = [
         {"name": node["name"], "sql": node["compiled_code"]}
         for node in nodes.values()
@@ -104,6 +123,50 @@ def floor_plan(manifest: dict) -> dict[str, list[dict]]:
         and all(parent in selected or parent.startswith("source.") for parent in node["depends_on"]["nodes"])
     ]
     return {"models": models, "tests": tests}
+
+
+IDENTITY_STEP = "identity_resolution"
+
+
+def _built_from_identity(nodes: dict, selected: set[str]) -> set[str]:
+    """The selected nodes that read the identity bridge, directly or through another model."""
+    found: set[str] = set()
+
+    def reads_bridge(unique_id: str) -> bool:
+        parents = nodes[unique_id]["depends_on"].get("nodes", [])
+        return any(
+            (parent.startswith("source.") and ".identity." in parent)
+            or (parent in selected and reads_bridge(parent))
+            for parent in parents
+        )
+
+    for unique_id in selected:
+        if reads_bridge(unique_id):
+            found.add(unique_id)
+    return found
+
+
+def resolve_identities_in(connection: duckdb.DuckDBPyConnection, model_file: Path) -> None:
+    """Identity resolution on the staged customers, the bridge and the key map replaced (the day's path
+    reaches no clerical review): the asset's work, called as plain functions. The trained model is read from ``model_file`` when it is there, else trained and saved."""
+    columns = ", ".join(STAGED_COLUMNS)
+    staged = connection.execute(
+        " union all ".join(
+            f"select {columns} from {'.'.join(key.path)}" for key in STAGED_CUSTOMER_KEYS.values()
+        )
+    ).df()
+    model = json.loads(model_file.read_text()) if model_file.exists() else None
+    resolution = resolve_identities(staged, trained_model=model)
+    if model is None:
+        model_file.write_text(json.dumps(resolution.model, default=str))
+    bridge = bridge_table(staged, resolution)
+    for table, frame in (
+        ("marts.bridge_customer_account", bridge),
+        ("marts.customer_key_map", customer_key_map(bridge)),
+    ):
+        connection.register("resolved", frame)
+        connection.execute(f"create or replace table {table} as select * from resolved")
+        connection.unregister("resolved")
 
 
 def _dependency_order(nodes: dict, selected: set[str]) -> list[str]:
@@ -205,9 +268,15 @@ def run_floor(
         timings["load"] = time.perf_counter() - phase
         phase = time.perf_counter()
         for model in plan["models"]:
+            if model["name"] == IDENTITY_STEP:
+                identity_started = time.perf_counter()
+                resolve_identities_in(
+                    connection, warehouse.with_name(f"{warehouse.stem}.identity_model.json")
+                )
+                timings["identity"] = time.perf_counter() - identity_started
             for statement in model["sql"]:
                 connection.execute(_for_day(statement, day))
-        timings["models"] = time.perf_counter() - phase
+        timings["models"] = time.perf_counter() - phase - timings.get("identity", 0.0)
         phase = time.perf_counter()
         failing_rows = 0
         for test in plan["tests"]:
