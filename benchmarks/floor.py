@@ -9,8 +9,8 @@ daily facts and ``fct_daily_demand`` for the day's window (delete the window, in
 tests ``dbt build`` runs. No Dagster run, no dbt process; pandas only where identity resolution needs it.
 
 Identity resolution reuses its trained model as the platform does (``vision_assets/identity/retraining.py``):
-the floor keeps it in a file beside its warehouse, trains it in the first run that has none, and reuses it
-afterwards, so a measured day does the same work on both paths.
+the floor keeps it in a file beside its warehouse and trains it before its first timed run, as the Dagster
+path's backfill trained the model its measured days reuse, so a measured day does the same work on both.
 
 The SQL is the dbt project's, compiled once (``compile_floor_plan``, before any timing) with placeholders for
 the window, so the floor can never drift from the models it is compared with. What the floor leaves out is
@@ -146,19 +146,36 @@ def _built_from_identity(nodes: dict, selected: set[str]) -> set[str]:
     return found
 
 
-def resolve_identities_in(connection: duckdb.DuckDBPyConnection, model_file: Path) -> None:
-    """Identity resolution on the staged customers, the bridge and the key map replaced (the day's path
-    reaches no clerical review): the asset's work, called as plain functions. The trained model is read from ``model_file`` when it is there, else trained and saved."""
+def _staged_accounts(connection: duckdb.DuckDBPyConnection):
     columns = ", ".join(STAGED_COLUMNS)
-    staged = connection.execute(
+    return connection.execute(
         " union all ".join(
             f"select {columns} from {'.'.join(key.path)}" for key in STAGED_CUSTOMER_KEYS.values()
         )
     ).df()
-    model = json.loads(model_file.read_text()) if model_file.exists() else None
-    resolution = resolve_identities(staged, trained_model=model)
-    if model is None:
-        model_file.write_text(json.dumps(resolution.model, default=str))
+
+
+def identity_model_file(warehouse: Path) -> Path:
+    """Where the floor keeps the linkage model it reuses, beside its copy of the warehouse."""
+    return warehouse.with_name(f"{warehouse.stem}.identity_model.json")
+
+
+def train_identity_model(warehouse: Path) -> None:
+    """Train the linkage model on the warehouse's staged accounts, once and before any timing, as the
+    Dagster path's backfill trained the model its measured days reuse."""
+    model_file = identity_model_file(warehouse)
+    if model_file.exists():
+        return
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        resolution = resolve_identities(_staged_accounts(connection))
+    model_file.write_text(json.dumps(resolution.model, default=str))
+
+
+def resolve_identities_in(connection: duckdb.DuckDBPyConnection, model_file: Path) -> None:
+    """Identity resolution on the staged customers with the model in ``model_file``, the bridge and the key
+    map replaced (the day's path reaches no clerical review): the asset's work, called as plain functions."""
+    staged = _staged_accounts(connection)
+    resolution = resolve_identities(staged, trained_model=json.loads(model_file.read_text()))
     bridge = bridge_table(staged, resolution)
     for table, frame in (
         ("marts.bridge_customer_account", bridge),
@@ -257,6 +274,7 @@ def run_floor(
     warehouse: Path, landing_root: Path, day: date, plan: dict, tables: Iterable[SourceTable] = SOURCE_TABLES
 ):
     """One day through the floor; returns each phase's seconds and the number of failing test rows."""
+    train_identity_model(warehouse)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     with duckdb.connect(str(warehouse)) as connection:
@@ -270,9 +288,7 @@ def run_floor(
         for model in plan["models"]:
             if model["name"] == IDENTITY_STEP:
                 identity_started = time.perf_counter()
-                resolve_identities_in(
-                    connection, warehouse.with_name(f"{warehouse.stem}.identity_model.json")
-                )
+                resolve_identities_in(connection, identity_model_file(warehouse))
                 timings["identity"] = time.perf_counter() - identity_started
             for statement in model["sql"]:
                 connection.execute(_for_day(statement, day))
