@@ -45,6 +45,8 @@ MIN_DATE_PLACEHOLDER = "1111-01-01"
 MAX_DATE_PLACEHOLDER = "1111-01-02"
 _DAILY_TAG = "daily"
 _ROLLUP_TAG = "rollup"
+# The plan's place for identity resolution, between the models before the bridge and those built from it.
+IDENTITY_STEP = "identity_resolution"
 _CASTS = {
     "string": "nullif(trim({column}), '')",
     "integer": "cast(trim({column}) as bigint)",
@@ -125,12 +127,8 @@ def floor_plan(manifest: dict) -> dict[str, list[dict]]:
     return {"models": models, "tests": tests}
 
 
-IDENTITY_STEP = "identity_resolution"
-
-
 def _built_from_identity(nodes: dict, selected: set[str]) -> set[str]:
     """The selected nodes that read the identity bridge, directly or through another model."""
-    found: set[str] = set()
 
     def reads_bridge(unique_id: str) -> bool:
         parents = nodes[unique_id]["depends_on"].get("nodes", [])
@@ -140,10 +138,7 @@ def _built_from_identity(nodes: dict, selected: set[str]) -> set[str]:
             for parent in parents
         )
 
-    for unique_id in selected:
-        if reads_bridge(unique_id):
-            found.add(unique_id)
-    return found
+    return {unique_id for unique_id in selected if reads_bridge(unique_id)}
 
 
 def _staged_accounts(connection: duckdb.DuckDBPyConnection):
