@@ -51,7 +51,8 @@ def resolve_identities(accounts: pd.DataFrame, trained_model: dict | None = None
     seconds["features"] = time.perf_counter() - clock
     if len(features) < 2:
         customers = _in_input_order(cluster_accounts(features, _no_links()), features)
-        return Resolution(features, customers, _no_review(), 1.0, {}, {}, 0, seconds, trained=False)
+        # Nothing to score: a model given is handed back as it is, so the next run can still reuse it.
+        return Resolution(features, customers, _no_review(), 1.0, {}, trained_model or {}, 0, seconds, trained=False)
     scored = score_pairs(features, trained_model)
     seconds["linkage"] = time.perf_counter() - clock - sum(seconds.values())
     pairs = scored.pairs

@@ -196,3 +196,8 @@ def test_a_reused_model_scores_the_same_accounts_as_the_model_trained_on_them(po
     assert reused.model is resolution.model
     assert reused.threshold == resolution.threshold
     pd.testing.assert_frame_equal(reused.customers, resolution.customers)
+
+
+def test_a_reused_model_is_handed_back_even_when_there_is_no_pair_to_score(resolution):
+    one = accounts(("books:1", "books", "Ann Lee", None, "US", None, None, "2024-01-03"))
+    assert resolve_identities(one, trained_model=resolution.model).model is resolution.model
