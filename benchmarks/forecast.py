@@ -1,15 +1,16 @@
-"""The demand forecast on a simulated year: accuracy against seasonal naive and the noise floor, and its cost.
+"""The demand forecast on two simulated years: accuracy against seasonal naive and the noise floor; cost.
 
-``python -m benchmarks.forecast`` (part of ``make bench``) simulates a year of the four businesses (scale 1,
-the year to the demo's last day, so the last origins meet Black Friday), sums its exports into the demand
-cells the forecast reads, and runs the backtest the ``predictions.forecast_backtest`` asset runs: four
+``python -m benchmarks.forecast`` (part of ``make bench``) simulates two years of the four businesses at
+scale 1 (``HISTORY_DAYS``, the history the ``predictions`` assets read), to the demo's last day, so the last
+origins meet Black Friday and the history holds the one a year before. It sums the exports into the demand
+cells the forecast reads and runs the backtest the ``predictions.forecast_backtest`` asset runs: four
 origins, 28-day horizons, every candidate refitted. Beside each level it scores the simulator's true
 expected rate (``simulate/demand_truth.py``): the error no forecaster can beat. The issue's targets: the
 chosen model's MASE within 15 % of that floor at the line and category levels, and below seasonal naive's
 at every level.
 
 Then it times one day's forecast (choosing the models, then reusing the choice) and the backtest, with peak
-memory, on the year at scale 1 and on five weeks at scale 10 (the series are the same 133 per measure at
+memory, on the two years at scale 1 and on five weeks at scale 10 (the series are the same 133 per measure at
 any scale; only the rows summed into them grow).
 
 The cells are summed straight from the simulator's frames (units sold, plays, net revenue at the
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vision_assets.predictions.assets.common import HISTORY_DAYS
 from vision_assets.predictions.demand import (
     CHOSEN,
     EXPECTED_RATE,
@@ -177,7 +179,7 @@ def render_table(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=364, help="days of simulated history (scale 1)")
+    parser.add_argument("--days", type=int, default=HISTORY_DAYS, help="days of simulated history (scale 1)")
     parser.add_argument(
         "--cost-scale", type=float, default=10.0, help="the scale the cost is also measured at"
     )

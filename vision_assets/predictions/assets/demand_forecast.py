@@ -119,10 +119,10 @@ def incoherence(rows: pd.DataFrame) -> pd.DataFrame:
 )
 @final_unless_transient
 def demand_forecast(context: dg.AssetExecutionContext, demand: pd.DataFrame, products: pd.DataFrame):
-    """Expected demand for each of the next 28 days, made on the partition's day from the year of demand
-    before it: for the whole company, each business line, each category or genre within a line, and each
-    line's top five products (the rest of a category as its 'other' series), in units (units sold for Books
-    and Mart, plays for Flicks and Music) and in net revenue (USD), with 80 % and 95 % intervals.
+    """Expected demand for each of the next 28 days, made on the partition's day from the two years of
+    demand before it: for the whole company, each business line, each category or genre within a line, and
+    each line's top five products (the rest of a category as its 'other' series), in units (units sold for
+    Books and Mart, plays for Flicks and Music) and in net revenue (USD), with 80 % and 95 % intervals.
 
     Each level's model (seasonal naive, AutoETS, AutoTheta, AutoARIMA on small histories, their mean, or,
     from 19 weeks of history, LightGBM on lags and the calendar: weekday, month, holidays, Black Friday,
