@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from vision_assets.predictions import boosting
+from vision_assets.predictions import annual, boosting
 from vision_assets.predictions.models import (
     LEVELS,
     candidates,
@@ -76,6 +76,11 @@ def rolling_origin(
         )
         output = output.merge(
             learned.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left", validate="one_to_one"
+        )
+    if annual.fits(shortest_before_first_origin, freq, non_negative_series):
+        yearly = annual.run_annual_ets("cross_validation", history, freq, backtest.horizon, **windows)
+        output = output.merge(
+            yearly.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left", validate="one_to_one"
         )
     if non_negative_series:
         output = non_negative(

@@ -6,11 +6,11 @@ long format and a pandas frequency, get every series' point forecast and 80 % / 
 1. the season follows the frequency (``models.season_length``); series too short for two seasons are
    fitted without one;
 2. a backtest over the last origins of the history (``backtest.plan``: three origins of the horizon when the
-   history allows, shorter ones when it does not) scores every candidate (the statistical ones of
-   ``models.py``, and LightGBM on lags and the calendar, ``boosting.py``, once the history is long enough
-   for it) by MASE, and the best model on
-   average is chosen, per group when ``groups`` says which series belong together (the demand asset passes
-   the hierarchy's levels), else one model for all the series;
+   history allows, shorter ones when it does not) scores every candidate by MASE: the statistical ones of
+   ``models.py``; LightGBM on lags and the calendar (``boosting.py``) once the history is long enough for
+   it; and, on daily series of more than a year, AutoETS with the annual calendar taken out
+   (``annual.py``). The best model on average is chosen, per group when ``groups`` says which series
+   belong together (the demand asset passes the hierarchy's levels), else one model for all the series;
 3. the chosen models are refitted on the whole history and forecast ``horizon`` steps.
 
 Missing timestamps are refused, not filled: only the caller knows whether a gap means zero or unknown.
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from vision_assets.predictions import boosting
+from vision_assets.predictions import annual, boosting
+from vision_assets.predictions.annual import ANNUAL_ETS
 from vision_assets.predictions.backtest import choose, group_of, plan, rolling_origin, score
 from vision_assets.predictions.boosting import LIGHTGBM
 from vision_assets.predictions.models import (
@@ -143,16 +144,21 @@ def select_models(
 def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection) -> pd.DataFrame:
     """Fit each series' chosen model on its whole history and forecast ``horizon`` steps, with intervals.
 
-    A LightGBM choice reused on a history too short for it (``boosting.fits``) falls back to the default
-    model, and ``selection.model_of`` is updated to say so."""
+    A LightGBM or AnnualETS choice reused on a history it cannot fit (``boosting.fits``, ``annual.fits``)
+    falls back to the default model, and ``selection.model_of`` is updated to say so."""
     outputs = []
     seasons = pd.Series(selection.season_of)
     for season, ids in seasons.groupby(seasons).groups.items():
         bucket = history[history["unique_id"].isin(ids)]
-        if not boosting.fits(int(bucket.groupby("unique_id").size().min()), int(season), horizon):
-            for unique_id in ids:  # a choice reused on a history too short for the learned model
-                if selection.model_of[unique_id] == LIGHTGBM:
-                    selection.model_of[unique_id] = DEFAULT_MODEL
+        shortest = int(bucket.groupby("unique_id").size().min())
+        unfit = set()  # models a choice reused on this history cannot fit (too short, or negative values)
+        if not boosting.fits(shortest, int(season), horizon):
+            unfit.add(LIGHTGBM)
+        if not annual.fits(shortest, freq, bool((bucket["y"] >= 0).all())):
+            unfit.add(ANNUAL_ETS)
+        for unique_id in ids:
+            if selection.model_of[unique_id] in unfit:
+                selection.model_of[unique_id] = DEFAULT_MODEL
         models = candidates(int(season), len(bucket))
         wanted = {selection.model_of[unique_id] for unique_id in ids}
         if ENSEMBLE in wanted:
@@ -162,6 +168,9 @@ def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection
         if LIGHTGBM in wanted:
             learned = boosting.run_lightgbm("forecast", bucket, freq, int(season), horizon)
             output = output.merge(learned, on=["unique_id", "ds"], how="left", validate="one_to_one")
+        if ANNUAL_ETS in wanted:
+            yearly = annual.run_annual_ets("forecast", bucket, freq, horizon)
+            output = output.merge(yearly, on=["unique_id", "ds"], how="left", validate="one_to_one")
         outputs.append(_pick(output, selection.model_of))
     result = _random_walk_bounds_where_missing(pd.concat(outputs, ignore_index=True), history)
     never_negative = history.groupby("unique_id")["y"].min() >= 0
