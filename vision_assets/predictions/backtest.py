@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from vision_assets.predictions import annual, boosting
+from vision_assets.predictions.combinations import with_combinations
 from vision_assets.predictions.models import (
     LEVELS,
     candidates,
@@ -82,6 +83,7 @@ def rolling_origin(
         output = output.merge(
             yearly.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left", validate="one_to_one"
         )
+    output = with_combinations(output)
     if non_negative_series:
         output = non_negative(
             output, [column for column in output.columns if column not in ("unique_id", "ds", "cutoff", "y")]

@@ -25,6 +25,7 @@ from vision_assets.predictions import annual, boosting
 from vision_assets.predictions.annual import ANNUAL_ETS
 from vision_assets.predictions.backtest import choose, group_of, plan, rolling_origin, score
 from vision_assets.predictions.boosting import LIGHTGBM
+from vision_assets.predictions.combinations import unfit_with, with_combinations, with_members
 from vision_assets.predictions.models import (
     ENSEMBLE,
     LEVELS,
@@ -144,8 +145,9 @@ def select_models(
 def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection) -> pd.DataFrame:
     """Fit each series' chosen model on its whole history and forecast ``horizon`` steps, with intervals.
 
-    A LightGBM or AnnualETS choice reused on a history it cannot fit (``boosting.fits``, ``annual.fits``)
-    falls back to the default model, and ``selection.model_of`` is updated to say so."""
+    A LightGBM or AnnualETS choice (or a combination holding one) reused on a history it cannot fit
+    (``boosting.fits``, ``annual.fits``) falls back to the default model, and ``selection.model_of`` is
+    updated to say so."""
     outputs = []
     seasons = pd.Series(selection.season_of)
     for season, ids in seasons.groupby(seasons).groups.items():
@@ -156,11 +158,12 @@ def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection
             unfit.add(LIGHTGBM)
         if not annual.fits(shortest, freq, bool((bucket["y"] >= 0).all())):
             unfit.add(ANNUAL_ETS)
+        unfit = unfit_with(unfit)
         for unique_id in ids:
             if selection.model_of[unique_id] in unfit:
                 selection.model_of[unique_id] = DEFAULT_MODEL
         models = candidates(int(season), len(bucket))
-        wanted = {selection.model_of[unique_id] for unique_id in ids}
+        wanted = with_members({selection.model_of[unique_id] for unique_id in ids})
         if ENSEMBLE in wanted:
             wanted |= set(ensemble_members([model.alias for model in models]))
         models = [model for model in models if model.alias in wanted or model is models[0]]
@@ -171,7 +174,7 @@ def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection
         if ANNUAL_ETS in wanted:
             yearly = annual.run_annual_ets("forecast", bucket, freq, horizon)
             output = output.merge(yearly, on=["unique_id", "ds"], how="left", validate="one_to_one")
-        outputs.append(_pick(output, selection.model_of))
+        outputs.append(_pick(with_combinations(output), selection.model_of))
     result = _random_walk_bounds_where_missing(pd.concat(outputs, ignore_index=True), history)
     never_negative = history.groupby("unique_id")["y"].min() >= 0
     clip = result["unique_id"].map(never_negative).fillna(False).to_numpy()

@@ -96,14 +96,19 @@ def ensemble_members(columns) -> list[str]:
 
 def with_ensemble(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the ensemble's point forecast and bounds (means of its members') to a statsforecast output."""
-    members = ensemble_members(frame.columns)
+    return with_mean_forecast(frame, ENSEMBLE, ensemble_members(frame.columns))
+
+
+def with_mean_forecast(frame: pd.DataFrame, name: str, members) -> pd.DataFrame:
+    """Add ``name``: the mean of the ``members``' point forecasts, and of their bounds where all have them."""
+    members = list(members)
     frame = frame.copy()
-    frame[ENSEMBLE] = frame[members].mean(axis=1)
+    frame[name] = frame[members].mean(axis=1)
     for level in LEVELS:
         for side in ("lo", "hi"):
             columns = [f"{member}-{side}-{level}" for member in members]
             if all(column in frame.columns for column in columns):
-                frame[f"{ENSEMBLE}-{side}-{level}"] = frame[columns].mean(axis=1)
+                frame[f"{name}-{side}-{level}"] = frame[columns].mean(axis=1)
     return frame
 
 
