@@ -124,10 +124,11 @@ def demand_forecast(context: dg.AssetExecutionContext, demand: pd.DataFrame, pro
     each line's top five products (the rest of a category as its 'other' series), in units (units sold for
     Books and Mart, plays for Flicks and Music) and in net revenue (USD), with 80 % and 95 % intervals.
 
-    Each level's model (seasonal naive, AutoETS, AutoTheta, AutoARIMA on small histories, their mean, or,
+    Each level's model (seasonal naive, AutoETS, AutoTheta, AutoARIMA on small histories, their mean;
     from 19 weeks of history, LightGBM on lags and the calendar: weekday, month, holidays, Black Friday,
-    Christmas) is the one with the lowest MASE in a rolling-origin backtest on the history; predictions.forecast_backtest
-    shows how that choosing fares. The levels are reconciled (MinTrace, least squares) so children add
+    Christmas; from a year and eight weeks, AutoETS with the annual calendar taken out, and its means with
+    LightGBM and AutoTheta) is the one with the lowest MASE in a rolling-origin backtest on the history;
+    predictions.forecast_backtest shows how that choosing fares. The levels are reconciled (MinTrace, least squares) so children add
     up to their parent. A day with less than four weeks of history, or no demand facts yet, gets no forecast
     (the metadata says which). predictions.forecast_accuracy scores every forecast against what happened.
     """
