@@ -123,15 +123,17 @@ def run_annual_ets(
 ) -> pd.DataFrame:
     """``cross_validation`` (``n_windows`` origins ``step_size`` apart, each fitted on the days up to its
     origin only) or ``forecast``, in statsforecast's output shape: unique_id, ds (and cutoff, y),
-    AnnualETS, AnnualETS-lo-80, ... ."""
+    AnnualETS, AnnualETS-lo-80, ... . As in statsforecast, the origins count back from each series' own
+    last day."""
     if method == "forecast":
         return _forecast_from(history, horizon, freq)
-    last = history["ds"].max()
+    last = history.groupby("unique_id")["ds"].max()
     step = to_offset(freq)
     windows = []
     for window in range(n_windows):
-        cutoff = last - step * (horizon + step_size * (n_windows - 1 - window))
-        output = _forecast_from(history[history["ds"] <= cutoff], horizon, freq).assign(cutoff=cutoff)
-        windows.append(output)
+        cutoffs = last - step * (horizon + step_size * (n_windows - 1 - window))
+        before = history[history["ds"] <= history["unique_id"].map(cutoffs)]
+        output = _forecast_from(before, horizon, freq)
+        windows.append(output.assign(cutoff=output["unique_id"].map(cutoffs)))
     output = pd.concat(windows, ignore_index=True)
     return output.merge(history[["unique_id", "ds", "y"]], on=["unique_id", "ds"], how="left")

@@ -143,3 +143,20 @@ def test_a_choice_reused_on_a_history_too_short_for_it_falls_back_to_the_default
     forecast = predict(history, HORIZON, "D", selection)
     assert selection.model_of == {"line": DEFAULT_MODEL}
     assert len(forecast) == HORIZON and forecast["yhat"].notna().all()
+
+
+def test_its_origins_count_back_from_each_series_own_last_day_as_statsforecasts_do():
+    history, _ = annual_demand(seed=9)
+    both = pd.concat([history, history.iloc[:-10].assign(unique_id="ends_earlier")], ignore_index=True)
+    windows = {"n_windows": 2, "step_size": HORIZON}
+    ours = run_annual_ets("cross_validation", both, "D", HORIZON, **windows)
+    theirs = run_statsforecast(
+        "cross_validation", both, "D", annual_models_without_the_year(), h=HORIZON, **windows
+    )
+    key = ["unique_id", "ds", "cutoff", "y"]
+    pd.testing.assert_frame_equal(
+        ours[key].sort_values(key).reset_index(drop=True),
+        theirs[key].sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert ours[ANNUAL_ETS].notna().all()
