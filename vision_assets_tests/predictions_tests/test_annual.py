@@ -49,7 +49,7 @@ def annual_demand(
 def test_it_learns_last_years_calendar_where_weekly_ets_cannot():
     history, ahead = annual_demand()
     forecast = run_annual_ets("forecast", history, "D", HORIZON).merge(ahead, on=["unique_id", "ds"])
-    weekly_only = run_statsforecast("forecast", history, "D", annual_models_without_the_year(), h=HORIZON)
+    weekly_only = run_statsforecast("forecast", history, "D", weekly_ets_alone(), h=HORIZON)
     weekly_only = weekly_only.merge(ahead, on=["unique_id", "ds"])
     annual_error = (forecast[ANNUAL_ETS] - forecast["rate"]).abs().mean()
     weekly_error = (weekly_only["AutoETS"] - weekly_only["rate"]).abs().mean()
@@ -69,7 +69,8 @@ def test_a_fridays_own_rhythm_is_not_read_as_black_fridays():
     assert 0.85 < by_day[friday] / by_day[friday - pd.Timedelta(days=7)] < 1.15
 
 
-def annual_models_without_the_year() -> list:
+def weekly_ets_alone() -> list:
+    """AnnualETS's own ETS, fitted on the demand as it is: what the annual part adds is the difference."""
     from statsforecast.models import AutoETS
 
     return [AutoETS(season_length=7, model="ZAA", damped=False)]
@@ -150,9 +151,7 @@ def test_its_origins_count_back_from_each_series_own_last_day_as_statsforecasts_
     both = pd.concat([history, history.iloc[:-10].assign(unique_id="ends_earlier")], ignore_index=True)
     windows = {"n_windows": 2, "step_size": HORIZON}
     ours = run_annual_ets("cross_validation", both, "D", HORIZON, **windows)
-    theirs = run_statsforecast(
-        "cross_validation", both, "D", annual_models_without_the_year(), h=HORIZON, **windows
-    )
+    theirs = run_statsforecast("cross_validation", both, "D", weekly_ets_alone(), h=HORIZON, **windows)
     key = ["unique_id", "ds", "cutoff", "y"]
     pd.testing.assert_frame_equal(
         ours[key].sort_values(key).reset_index(drop=True),
