@@ -70,7 +70,7 @@ def test_a_fridays_own_rhythm_is_not_read_as_black_fridays():
 
 
 def weekly_ets_alone() -> list:
-    """AnnualETS's own ETS, fitted on the demand as it is: what the annual part adds is the difference."""
+    """ETS of the kind AnnualETS uses (weekly season, additive trend) on the demand as it is, year and all."""
     from statsforecast.models import AutoETS
 
     return [AutoETS(season_length=7, model="ZAA", damped=False)]
