@@ -8,7 +8,7 @@ remedy for a long seasonal period (Hyndman and Athanasopoulos, *Forecasting: Pri
 
 1. per series, ordinary least squares of log(1 + y) on a quadratic trend, the weekday, ``FOURIER_PAIRS``
    sine and cosine pairs of the day of the year, and indicators of Black Friday and Cyber Monday
-   (``vision_assets.calendar``);
+   (``boosting.days_from_black_friday``);
 2. the fitted annual part (the Fourier terms and the two days; not the trend or the weekday) is taken
    out, AutoETS (weekly season, additive trend) forecasts what is left, and the annual part of the
    forecast days is put back before undoing the log. The intervals are ETS's, carried through the same
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from vision_assets.calendar import black_friday
+from vision_assets.predictions.boosting import days_from_black_friday
 from vision_assets.predictions.models import LEVELS
 
 ANNUAL_ETS = "AnnualETS"
@@ -66,8 +66,7 @@ def calendar_design(days: pd.DatetimeIndex, first_day: pd.Timestamp) -> np.ndarr
     columns += [(weekday == day).astype(float) for day in range(1, WEEK)]
     for pair in range(1, FOURIER_PAIRS + 1):
         columns += [np.sin(pair * angle), np.cos(pair * angle)]
-    fridays = {year: pd.Timestamp(black_friday(year)) for year in days.year.unique()}
-    from_friday = (days - pd.DatetimeIndex([fridays[year] for year in days.year])).days.to_numpy()
+    from_friday = days_from_black_friday(days)
     columns += [
         (from_friday == 0).astype(float),
         (from_friday == CYBER_MONDAY_AFTER_BLACK_FRIDAY).astype(float),
@@ -79,16 +78,20 @@ def _adjusted(history: pd.DataFrame, horizon: int, freq: str) -> tuple[pd.DataFr
     """(the log history with each series' calendar part taken out, the calendar part of the next
     ``horizon`` days per series)."""
     adjusted, ahead = [], []
+    designs = {}  # per span of days: series over the same days (a hierarchy's) share their regressors
     for unique_id, series in history.groupby("unique_id", sort=False):
         days = pd.DatetimeIndex(series["ds"])
+        span = (days[0], days[-1])
+        if span not in designs:
+            future = pd.date_range(days[-1], periods=horizon + 1, freq=freq)[1:]
+            designs[span] = (calendar_design(days, days[0]), future, calendar_design(future, days[0]))
+        design, future, future_design = designs[span]
         logged = np.log1p(series["y"].to_numpy(dtype=float))
-        design = calendar_design(days, days[0])
         coefficients, *_ = np.linalg.lstsq(design, logged, rcond=None)
         calendar = coefficients[_KEPT_COLUMNS:]
         part = design[:, _KEPT_COLUMNS:] @ calendar
         adjusted.append(pd.DataFrame({"unique_id": unique_id, "ds": days, "y": logged - part}))
-        future = pd.date_range(days[-1], periods=horizon + 1, freq=freq)[1:]
-        future_part = calendar_design(future, days[0])[:, _KEPT_COLUMNS:] @ calendar
+        future_part = future_design[:, _KEPT_COLUMNS:] @ calendar
         ahead.append(pd.DataFrame({"unique_id": unique_id, "ds": future, "part": future_part}))
     return pd.concat(adjusted, ignore_index=True), pd.concat(ahead, ignore_index=True)
 

@@ -8,10 +8,10 @@ from vision_assets.recommendations.assets.common import RECOMMENDATIONS, table_i
 
 PREDICTIONS = {**RECOMMENDATIONS, "group_name": "predictions"}
 HORIZON_DAYS = 28
-# A forecast reads the last two years of demand, and is made once it has four weeks. Two, not one: the calendar
-# (Black Friday, the year-end peak, the annual swing) is learned only from the same weeks a year earlier, and
-# with one year the history before a backtest window or a forecast never holds them (docs/predictions.md,
-# "Where it falls short", for the figures). 728 days keep the weekday of each date a year back.
+# A forecast reads the last two years of demand, and is made once it has four weeks. Two, not one: the
+# calendar (Black Friday, the year-end peak, the annual swing) is learned only from the same weeks a year
+# earlier, and with one year the history before a backtest window or a forecast never holds them
+# (docs/predictions.md, "Where it falls short", for the figures). 728 days keep each weekday a year back.
 HISTORY_DAYS = 2 * 364
 MIN_HISTORY_DAYS = 28
 
@@ -33,7 +33,8 @@ DEMAND_SOURCES = [f"{DEMAND}.{column}" for column in DEMAND_COLUMNS] + [
 
 
 def recent_demand_input() -> dg.AssetIn:
-    """The demand facts of the two years up to the partition's day (days before the first partition are skipped)."""
+    """The demand facts of the two years up to the partition's day (days before the first partition are
+    skipped)."""
     return dg.AssetIn(
         key=DEMAND.split("."),
         metadata={"columns": DEMAND_COLUMNS},

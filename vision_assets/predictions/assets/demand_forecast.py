@@ -128,9 +128,10 @@ def demand_forecast(context: dg.AssetExecutionContext, demand: pd.DataFrame, pro
     from 19 weeks of history, LightGBM on lags and the calendar: weekday, month, holidays, Black Friday,
     Christmas; from a year and eight weeks, AutoETS with the annual calendar taken out, and its means with
     LightGBM and AutoTheta) is the one with the lowest MASE in a rolling-origin backtest on the history;
-    predictions.forecast_backtest shows how that choosing fares. The levels are reconciled (MinTrace, least squares) so children add
-    up to their parent. A day with less than four weeks of history, or no demand facts yet, gets no forecast
-    (the metadata says which). predictions.forecast_accuracy scores every forecast against what happened.
+    predictions.forecast_backtest shows how that choosing fares. The levels are reconciled (MinTrace, least
+    squares) so children add up to their parent. A day with less than four weeks of history, or no demand
+    facts yet, gets no forecast (the metadata says which). predictions.forecast_accuracy scores every
+    forecast against what happened.
     """
     cells = cells_from(demand, products)
     frames, notes, chosen, chosen_on, used = [], [], None, None, {}

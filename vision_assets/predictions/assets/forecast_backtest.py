@@ -98,8 +98,8 @@ def chosen_against(scores: pd.DataFrame, other: str) -> pd.DataFrame:
 )
 @final_unless_transient
 def forecast_backtest(context: dg.AssetExecutionContext, demand: pd.DataFrame, products: pd.DataFrame):
-    """A rolling-origin backtest of the demand forecast on the latest two years: from four past origins (28-day
-    horizons when the history allows, shorter on a short one), every candidate model is refitted and
+    """A rolling-origin backtest of the demand forecast on the latest two years: from four past origins
+    (28-day horizons when the history allows, shorter on a short one), every candidate model is refitted and
     scored per level on MASE, sMAPE, WRMSSE (the M5 measure) and interval coverage. 'Chosen' is the way the
     forecast picks: at each origin, the model the earlier origins favoured for that level, scored on
     windows it was not chosen on. The check fails when it does not beat seasonal naive (it only warns while
