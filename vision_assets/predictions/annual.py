@@ -44,6 +44,7 @@ MIN_DAYS = 365 + 56
 WEEK = 7
 CYBER_MONDAY_AFTER_BLACK_FRIDAY = 3
 _KEPT_COLUMNS = 3 + (WEEK - 1)  # intercept, t, t squared and the weekday: left to ETS, not taken out
+EVENT_COLUMNS = 2  # the last columns of the design: Black Friday and Cyber Monday
 
 
 def fits(shortest: int, freq: str, non_negative: bool) -> bool:

@@ -11,6 +11,10 @@ last season: the model learns how this week moves from the last, not each series
 were chosen on the simulated year's backtest in ``benchmarks/forecast.py`` (the validation data of this
 project; log and seasonal differencing cut the line level's MASE by a third against first differences).
 
+On daily series of more than a year (``annual.fits``), Black Friday's and Cyber Monday's effects are
+taken out before the model sees the series and put back on its forecast (``annual_transform.py``): seen
+once per series, the trees did not learn them.
+
 Intervals are conformal (``PredictionIntervals``): the errors of two earlier windows of the horizon, so the
 candidate needs that much more history; ``fits`` says whether a history is long enough.
 """
@@ -93,8 +97,10 @@ def _nominal_step(offset) -> pd.Timedelta:
     return (start + offset) - start
 
 
-def forecaster(freq: str, season: int, non_negative: bool):
-    """An unfitted MLForecast with the module's settings for this frequency and season."""
+def forecaster(freq: str, season: int, non_negative: bool, shopping_days: bool = False):
+    """An unfitted MLForecast with the module's settings for this frequency and season; with
+    ``shopping_days``, Black Friday's and Cyber Monday's effects are taken out first
+    (``annual_transform.ShoppingDays``)."""
     import lightgbm
     from mlforecast import MLForecast
     from mlforecast.lag_transforms import RollingMean
@@ -106,6 +112,10 @@ def forecaster(freq: str, season: int, non_negative: bool):
     if non_negative:
         log = FunctionTransformer(np.log1p, np.expm1)
         transforms.insert(0, GlobalSklearnTransformer(log))
+    if shopping_days:
+        from vision_assets.predictions.annual_transform import ShoppingDays
+
+        transforms.insert(-1, ShoppingDays())
     model = lightgbm.LGBMRegressor(
         n_estimators=300,
         learning_rate=0.05,
@@ -132,7 +142,12 @@ def run_lightgbm(
     statsforecast's output shape: unique_id, ds (and cutoff, y), LightGBM, LightGBM-lo-80, ... ."""
     from mlforecast.utils import PredictionIntervals
 
-    engine = forecaster(freq, season, non_negative=bool((history["y"] >= 0).all()))
+    from vision_assets.predictions import annual  # which imports this module
+
+    non_negative = bool((history["y"] >= 0).all())
+    # The two days' effects are fitted where AnnualETS fits its year: daily, never negative, over a year.
+    shopping_days = annual.fits(int(history.groupby("unique_id").size().min()), freq, non_negative)
+    engine = forecaster(freq, season, non_negative=non_negative, shopping_days=shopping_days)
     intervals = PredictionIntervals(n_windows=CONFORMAL_WINDOWS, h=horizon)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
