@@ -8,7 +8,7 @@ remedy for a long seasonal period (Hyndman and Athanasopoulos, *Forecasting: Pri
 
 1. per series, ordinary least squares of log(1 + y) on a quadratic trend, the weekday, ``FOURIER_PAIRS``
    sine and cosine pairs of the day of the year, and indicators of Black Friday and Cyber Monday
-   (``boosting.days_from_black_friday``);
+   (``calendar_features.days_from_black_friday``);
 2. the fitted annual part (the Fourier terms and the two days; not the trend or the weekday) is taken
    out, AutoETS (weekly season, additive trend) forecasts what is left, and the annual part of the
    forecast days is put back before undoing the log. The intervals are ETS's, carried through the same
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from vision_assets.predictions.boosting import days_from_black_friday
+from vision_assets.predictions.calendar_features import days_from_black_friday
 from vision_assets.predictions.models import LEVELS
 
 ANNUAL_ETS = "AnnualETS"

@@ -3,7 +3,7 @@
 The statistical candidates (``models.py``) fit each series alone and know nothing of the calendar beyond its
 season. This one (Nixtla's mlforecast around LightGBM) learns across series at once and sees what day each
 step falls on: the weekday and month, public holidays (the ``holidays`` library's US calendar), the distance
-to Black Friday and to Christmas (``vision_assets.calendar``). Coarser frequencies see the month or quarter.
+to Black Friday and to Christmas (``calendar_features.py``). Coarser frequencies see the month or quarter.
 
 Each series is modelled as log(1 + y) (when it never goes below zero, so a line ten times another's size
 shares its pattern) differenced at the season, from lags of one, two and four seasons and the mean of the
@@ -25,15 +25,18 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from vision_assets.calendar import black_friday, public_holidays
+from vision_assets.predictions import annual
+from vision_assets.predictions.calendar_features import (
+    days_from_black_friday,
+    days_from_christmas,
+    public_holiday,
+)
 from vision_assets.predictions.models import LEVELS
 
 LIGHTGBM = "LightGBM"
 CONFORMAL_WINDOWS = 2
 # Rows of features the model needs to learn from, per series, beyond the lags and the conformal windows.
 MIN_TRAINING_ROWS = 14
-BLACK_FRIDAY_REACH = 7  # days either side of Black Friday the feature tells apart
-CHRISTMAS_REACH = (-30, 7)  # the run-up to Christmas and the week after
 
 
 def lag_settings(season: int) -> tuple[list[int], int]:
@@ -48,34 +51,6 @@ def fits(shortest: int, season: int, horizon: int) -> bool:
     the conformal windows and a few weeks of rows to learn from."""
     lags, step = lag_settings(season)
     return shortest >= max(lags) + step + CONFORMAL_WINDOWS * horizon + max(MIN_TRAINING_ROWS, 2 * season)
-
-
-def days_from_black_friday(dates: pd.DatetimeIndex) -> np.ndarray:
-    """Signed days from that year's Black Friday, clipped to a week either side (0 on the day itself)."""
-    dates = pd.DatetimeIndex(dates)
-    fridays = {year: pd.Timestamp(black_friday(year)) for year in dates.year.unique()}
-    offsets = (dates - pd.DatetimeIndex([fridays[year] for year in dates.year])).days.to_numpy()
-    return np.clip(offsets, -BLACK_FRIDAY_REACH, BLACK_FRIDAY_REACH)
-
-
-def days_from_christmas(dates: pd.DatetimeIndex) -> np.ndarray:
-    """Signed days from the nearest Christmas Day, clipped to the month before and the week after (New
-    Year's Day is 7: the week after last year's Christmas, not 358 days before this year's)."""
-    dates = pd.DatetimeIndex(dates)
-
-    def since(year: pd.Index) -> np.ndarray:
-        christmas = pd.DatetimeIndex(pd.to_datetime({"year": year, "month": 12, "day": 25}))
-        return (dates - christmas).days.to_numpy()
-
-    this_year, last_year = since(dates.year), since(dates.year - 1)
-    offsets = np.where(last_year <= CHRISTMAS_REACH[1], last_year, this_year)
-    return np.clip(offsets, *CHRISTMAS_REACH)
-
-
-def public_holiday(dates: pd.DatetimeIndex) -> np.ndarray:
-    """1 on a US federal holiday, else 0."""
-    dates = pd.DatetimeIndex(dates)
-    return np.array([day.date() in public_holidays(day.year) for day in dates], dtype=float)
 
 
 def calendar_features(freq: str) -> list:
@@ -141,8 +116,6 @@ def run_lightgbm(
     """``cross_validation`` (with n_windows, step_size) or ``forecast`` of the LightGBM candidate, in
     statsforecast's output shape: unique_id, ds (and cutoff, y), LightGBM, LightGBM-lo-80, ... ."""
     from mlforecast.utils import PredictionIntervals
-
-    from vision_assets.predictions import annual  # which imports this module
 
     non_negative = bool((history["y"] >= 0).all())
     # The two days' effects are fitted where AnnualETS fits its year: daily, never negative, over a year.

@@ -8,12 +8,10 @@ import pytest
 
 from vision_assets.calendar import black_friday
 from vision_assets.predictions import forecast
-from vision_assets.predictions.boosting import (
-    LIGHTGBM,
-    calendar_features,
+from vision_assets.predictions.boosting import LIGHTGBM, calendar_features, fits
+from vision_assets.predictions.calendar_features import (
     days_from_black_friday,
     days_from_christmas,
-    fits,
     public_holiday,
 )
 from vision_assets.predictions.forecasting import select_models, validated
