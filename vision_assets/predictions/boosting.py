@@ -12,7 +12,7 @@ were chosen on the simulated year's backtest in ``benchmarks/forecast.py`` (the 
 project; log and seasonal differencing cut the line level's MASE by a third against first differences).
 
 On daily series of more than a year (``annual.fits``), Black Friday's and Cyber Monday's effects are
-taken out before the model sees the series and put back on its forecast (``annual_transform.py``): seen
+taken out before the model sees the series and put back on its forecast (``shopping_days.py``): seen
 once per series, the trees did not learn them.
 
 Intervals are conformal (``PredictionIntervals``): the errors of two earlier windows of the horizon, so the
@@ -75,7 +75,7 @@ def _nominal_step(offset) -> pd.Timedelta:
 def forecaster(freq: str, season: int, non_negative: bool, shopping_days: bool = False):
     """An unfitted MLForecast with the module's settings for this frequency and season; with
     ``shopping_days``, Black Friday's and Cyber Monday's effects are taken out first
-    (``annual_transform.ShoppingDays``)."""
+    (``shopping_days.ShoppingDays``)."""
     import lightgbm
     from mlforecast import MLForecast
     from mlforecast.lag_transforms import RollingMean
@@ -88,7 +88,7 @@ def forecaster(freq: str, season: int, non_negative: bool, shopping_days: bool =
         log = FunctionTransformer(np.log1p, np.expm1)
         transforms.insert(0, GlobalSklearnTransformer(log))
     if shopping_days:
-        from vision_assets.predictions.annual_transform import ShoppingDays
+        from vision_assets.predictions.shopping_days import ShoppingDays
 
         transforms.insert(-1, ShoppingDays())
     model = lightgbm.LGBMRegressor(

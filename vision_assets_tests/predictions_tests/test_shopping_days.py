@@ -1,4 +1,4 @@
-"""LightGBM with Black Friday's and Cyber Monday's effects taken out first (annual_transform.ShoppingDays)."""
+"""LightGBM with Black Friday's and Cyber Monday's effects taken out first (shopping_days.ShoppingDays)."""
 
 import numpy as np
 import pandas as pd
@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vision_assets.calendar import black_friday
-from vision_assets.predictions.annual_transform import ShoppingDays
 from vision_assets.predictions.boosting import LIGHTGBM, forecaster, run_lightgbm
+from vision_assets.predictions.shopping_days import ShoppingDays
 from vision_assets_tests.predictions_tests.test_annual import HORIZON, annual_demand
 
 BLACK_FRIDAY = pd.Timestamp(black_friday(2026))

@@ -9,10 +9,10 @@ puts them back on every forecast column:
 
 - per series, least squares of the target on ``annual.calendar_design`` (trend, weekday, the Fourier pairs
   of the day of the year, and the two days' indicators), the same regression AnnualETS makes;
-- only the two days' part is subtracted. Subtracting the Fourier part as well was tried on the validation
-  seeds and made LightGBM worse at every level (the lines' ratio to the noise floor 1.17 → 1.32 on seed
-  23): it left the smooth annual swing to LightGBM's lags and took the two days from it, which the lines'
-  ratio took from 1.17 and 1.18 to 1.09 and 1.11.
+- only the two days' part is subtracted. On validation seeds 11 and 23 that took the line level's ratio to
+  the noise floor from 1.17 and 1.18 to 1.09 and 1.11. Subtracting the Fourier part as well made every
+  level worse (lines 1.17 and 1.32): the smooth annual swing, fitted per series from one earlier year, was
+  better left to LightGBM's own lags and calendar features.
 
 A window's regression sees only the days before its origin: mlforecast fits the transformation anew on each
 training window. Imported only where LightGBM runs, so loading the definitions does not import mlforecast.
