@@ -75,18 +75,24 @@ def calendar_design(days: pd.DatetimeIndex, first_day: pd.Timestamp) -> np.ndarr
     return np.column_stack(columns)
 
 
+def span_design(days: pd.DatetimeIndex, first_day: pd.Timestamp, built: dict) -> np.ndarray:
+    """``calendar_design(days, first_day)``, built once per span of consecutive days and kept in ``built``:
+    the series of a hierarchy share their days, so they share their regressors."""
+    span = (first_day, days[0], days[-1], len(days))
+    if span not in built:
+        built[span] = calendar_design(days, first_day)
+    return built[span]
+
+
 def _adjusted(history: pd.DataFrame, horizon: int, freq: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the log history with each series' calendar part taken out, the calendar part of the next
     ``horizon`` days per series)."""
     adjusted, ahead = [], []
-    designs = {}  # per span of days: series over the same days (a hierarchy's) share their regressors
+    built = {}
     for unique_id, series in history.groupby("unique_id", sort=False):
         days = pd.DatetimeIndex(series["ds"])
-        span = (days[0], days[-1])
-        if span not in designs:
-            future = pd.date_range(days[-1], periods=horizon + 1, freq=freq)[1:]
-            designs[span] = (calendar_design(days, days[0]), future, calendar_design(future, days[0]))
-        design, future, future_design = designs[span]
+        future = pd.date_range(days[-1], periods=horizon + 1, freq=freq)[1:]
+        design, future_design = span_design(days, days[0], built), span_design(future, days[0], built)
         logged = np.log1p(series["y"].to_numpy(dtype=float))
         coefficients, *_ = np.linalg.lstsq(design, logged, rcond=None)
         calendar = coefficients[_KEPT_COLUMNS:]

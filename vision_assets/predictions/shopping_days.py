@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from mlforecast.target_transforms import BaseTargetTransform
 
-from vision_assets.predictions.annual import EVENT_COLUMNS, calendar_design
+from vision_assets.predictions.annual import EVENT_COLUMNS, span_design
 
 
 class ShoppingDays(BaseTargetTransform):
@@ -33,10 +33,10 @@ class ShoppingDays(BaseTargetTransform):
         df = df.copy(deep=False)
         target = df[self.target_col].to_numpy(dtype=float)
         part = np.empty(len(df))
-        self.first_day_, self.effects_ = {}, {}
+        self.first_day_, self.effects_, built = {}, {}, {}
         for unique_id, rows in df.groupby(self.id_col, sort=False, observed=True).indices.items():
             days = pd.DatetimeIndex(df[self.time_col].iloc[rows])
-            design = calendar_design(days, days[0])
+            design = span_design(days, days[0], built)
             # Minimum-norm least squares: a window without either day gets no effect for it, not an error.
             coefficients, *_ = np.linalg.lstsq(design, target[rows], rcond=None)
             self.first_day_[unique_id] = days[0]
@@ -47,10 +47,10 @@ class ShoppingDays(BaseTargetTransform):
 
     def inverse_transform(self, df: pd.DataFrame) -> pd.DataFrame:
         df = df.copy(deep=False)
-        part = np.empty(len(df))
+        part, built = np.empty(len(df)), {}
         for unique_id, rows in df.groupby(self.id_col, sort=False, observed=True).indices.items():
             days = pd.DatetimeIndex(df[self.time_col].iloc[rows])
-            design = calendar_design(days, self.first_day_[unique_id])
+            design = span_design(days, self.first_day_[unique_id], built)
             part[rows] = design[:, -EVENT_COLUMNS:] @ self.effects_[unique_id]
         for column in df.columns:
             if column not in (self.id_col, self.time_col):
