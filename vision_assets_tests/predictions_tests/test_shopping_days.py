@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vision_assets.calendar import black_friday
+from vision_assets.predictions.annual import CYBER_MONDAY_AFTER_BLACK_FRIDAY
 from vision_assets.predictions.boosting import LIGHTGBM, forecaster, run_lightgbm
 from vision_assets.predictions.shopping_days import ShoppingDays
 from vision_assets_tests.predictions_tests.test_annual import HORIZON, annual_demand
@@ -72,8 +73,10 @@ def test_taking_the_days_out_and_putting_them_back_gives_the_series_again(values
     # Only the two days (and nothing when the window holds neither) change.
     days = frame["ds"]
     changed = ~np.isclose(taken_out["y"].to_numpy(), frame["y"].to_numpy(), atol=1e-8)
-    shopping = days.isin([BLACK_FRIDAY, pd.Timestamp("2024-11-29"), pd.Timestamp("2025-11-28")])
-    shopping |= days.isin([pd.Timestamp("2024-12-02"), pd.Timestamp("2025-12-01")])
+    fridays = [pd.Timestamp(black_friday(year)) for year in days.dt.year.unique()]
+    shopping = days.isin(
+        fridays + [friday + pd.Timedelta(days=CYBER_MONDAY_AFTER_BLACK_FRIDAY) for friday in fridays]
+    )
     assert not (changed & ~shopping.to_numpy()).any()
 
 
