@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import dagster as dg
 import pytest
+from dagster._core.scheduler.instigation import InstigatorStatus
 
 from vision_assets.landing.contracts import BUSINESS_LINES, SOURCE_TABLES
 from vision_assets.paths import REPO_ROOT
@@ -57,9 +58,7 @@ def team(tmp_path_factory):
     if nginx_missing():
         pytest.skip("nginx is not installed (Debian's nginx-light, which .ci/run installs)")
     with team_deployment(tmp_path_factory.mktemp("team")) as running:
-        assert stop_sensor(running.proxy, "downstream_automation_sensor") == {
-            "instigationState": {"status": "STOPPED"}
-        }
+        assert stop_sensor(running, "downstream_automation_sensor") == InstigatorStatus.STOPPED
         # The three days land at once, as after an outage of the exports.
         simulate(
             running.root / "landing", running.root / "truth", start=FIRST_DAY, days=DAYS, scale=0.05, seed=5

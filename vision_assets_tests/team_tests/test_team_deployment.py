@@ -62,9 +62,7 @@ def test_the_right_credentials_reach_the_ui_and_its_graphql_api(team):
     answer = team.proxy.graphql("{ version }")
     assert answer.status_code == 200 and answer.json()["data"]["version"] == dg.__version__
     # A change through the API lands in the shared instance, where the daemon reads it.
-    assert stop_sensor(team.proxy, "partition_freshness_sensor") == {
-        "instigationState": {"status": "STOPPED"}
-    }
+    assert stop_sensor(team, "partition_freshness_sensor") == InstigatorStatus.STOPPED
     states = {state.instigator_name: state.status for state in team.instance.all_instigator_state()}
     assert states["partition_freshness_sensor"] == InstigatorStatus.STOPPED
 
