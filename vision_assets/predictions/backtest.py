@@ -27,6 +27,7 @@ from vision_assets.predictions.models import (
     run_statsforecast,
     usable_season,
 )
+from vision_assets.predictions.shares import with_parent_shares
 
 WINDOWS_FOR_CHOOSING = 3
 MIN_SEASONS_BEFORE_FIRST_ORIGIN = 2
@@ -60,12 +61,18 @@ def plan(length: int, horizon: int, season: int, windows: int = WINDOWS_FOR_CHOO
 
 
 def rolling_origin(
-    history: pd.DataFrame, freq: str, backtest: Plan, non_negative_series: bool, points: int | None = None
+    history: pd.DataFrame,
+    freq: str,
+    backtest: Plan,
+    non_negative_series: bool,
+    points: int | None = None,
+    parent_of: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Every candidate's forecasts from each origin of ``backtest``, with ``y`` and ``cutoff``.
 
     ``history`` holds unique_id, ds, y for series at least ``backtest.test_size`` + the minimum training
-    length long. Point forecasts and bounds are clipped at zero when ``non_negative_series``.
+    length long. Point forecasts and bounds are clipped at zero when ``non_negative_series``. Series with a
+    parent in ``parent_of`` (a hierarchy's child -> parent) also get the share candidates (``shares.py``).
     """
     models = candidates(backtest.season, len(history))
     windows = {"n_windows": backtest.windows, "step_size": backtest.step}
@@ -83,7 +90,7 @@ def rolling_origin(
         output = output.merge(
             yearly.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left", validate="one_to_one"
         )
-    output = with_combinations(output)
+    output = with_parent_shares(with_combinations(output), history, parent_of or {})
     if non_negative_series:
         output = non_negative(
             output, [column for column in output.columns if column not in ("unique_id", "ds", "cutoff", "y")]
@@ -138,7 +145,7 @@ def score(forecasts: pd.DataFrame, history: pd.DataFrame, season: int) -> pd.Dat
             low, high = forecasts.get(f"{model}-lo-{level}"), forecasts.get(f"{model}-hi-{level}")
             inside = (forecasts["y"] >= low) & (forecasts["y"] <= high) if low is not None else np.nan
             frame[f"coverage_{level}"] = inside
-        rows.append(frame)
+        rows.append(frame[forecasts[model].notna()])  # a model offered only to some series (shares.py)
     long = pd.concat(rows, ignore_index=True)
     scores = (
         long.groupby(["unique_id", "cutoff", "model"])

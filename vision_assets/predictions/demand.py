@@ -1,9 +1,12 @@
 """The demand forecast of the whole hierarchy: base forecasts per series, made coherent by reconciliation.
 
 Each level's model is chosen by the backtest on the history (``forecasting.select_models`` with the levels
-as groups). The base forecasts of the 133 series do not add up on their own; MinTrace reconciliation
-(Wickramasuriya, Athanasopoulos and Hyndman 2019; hierarchicalforecast) adjusts them as little as possible,
-in the least-squares sense (``ols``), so every parent equals the sum of its children at every step,
+as groups). Below the company, the candidates include each series as its share of its parent over the last
+four weeks times the parent's forecast (``shares.py``); the categories choose it.
+
+The base forecasts of the 133 series do not add up on their own; MinTrace reconciliation
+(Wickramasuriya, Athanasopoulos and Hyndman 2019; hierarchicalforecast) adjusts them as little as
+possible, in the least-squares sense (``ols``), so every parent equals the sum of its children at every step,
 intervals included (the normal approximation around the reconciled mean). Structural scaling
 (``wls_struct``), which trusts the company's own forecast least, cost the company level 70 % in MASE on a
 simulated half-year backtest (0.91 to 1.57), where least squares kept it within 10 % and matched the base
@@ -35,12 +38,15 @@ from vision_assets.predictions.series import (
     bottom_series,
     hierarchy,
     level_of,
+    parent_of,
     split_id,
     top_products,
 )
 
 RECONCILIATION = "MinTrace(ols)"
 FREQ = "D"
+# The levels offered share candidates (shares.py): a series as its recent share of its parent's forecast.
+SHARE_LEVELS = ("business_line", "category", "product")
 
 
 @dataclass
@@ -60,11 +66,12 @@ def forecast_hierarchy(
     choice, made on an earlier history) is given."""
     history, summing, tags = hierarchy(leaves, measure)
     levels = level_of(tags)
+    parents = parent_of(levels, SHARE_LEVELS)
     if chosen_by_level is None:
-        selection = select_models(history, horizon, FREQ, levels)
+        selection = select_models(history, horizon, FREQ, levels, parents)
     else:
         selection = chosen_selection(history, levels, chosen_by_level)
-    base = predict(history, horizon, FREQ, selection)
+    base = predict(history, horizon, FREQ, selection, parents)
     reconciled = non_negative_coherent(reconcile(base, summing, tags), summing)
     reconciled["level"] = reconciled["unique_id"].map(levels)
     reconciled["model"] = reconciled["unique_id"].map(selection.model_of)
@@ -165,7 +172,13 @@ def backtest_hierarchy(
         return Backtest(
             pd.DataFrame(), pd.DataFrame(), backtest, [f"{length} days of history are too few for a backtest"]
         )
-    forecasts = rolling_origin(history, FREQ, backtest, non_negative_series=bool((history["y"] >= 0).all()))
+    forecasts = rolling_origin(
+        history,
+        FREQ,
+        backtest,
+        non_negative_series=bool((history["y"] >= 0).all()),
+        parent_of=parent_of(levels, SHARE_LEVELS),
+    )
     scores = score(forecasts, history, season)
     scored = [scores, prequential_choice(scores, levels)]
     if expected is not None and not expected.empty:

@@ -36,6 +36,7 @@ from vision_assets.predictions.models import (
     season_length,
     usable_season,
 )
+from vision_assets.predictions.shares import base_model, with_parent_shares
 
 OUTPUT_COLUMNS = ["unique_id", "ds", "yhat", "yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"]
 DEFAULT_MODEL = "AutoETS"
@@ -105,9 +106,14 @@ def _seasons(history: pd.DataFrame, freq: str) -> pd.Series:
 
 
 def select_models(
-    history: pd.DataFrame, horizon: int, freq: str, groups: pd.Series | None = None
+    history: pd.DataFrame,
+    horizon: int,
+    freq: str,
+    groups: pd.Series | None = None,
+    parent_of: dict[str, str] | None = None,
 ) -> Selection:
-    """Choose a model per group by backtesting every candidate on the history (see the module's steps)."""
+    """Choose a model per group by backtesting every candidate on the history (see the module's steps);
+    with ``parent_of`` (child -> parent in a hierarchy), the children's share candidates too."""
     seasons = _seasons(history, freq)
     lengths = history.groupby("unique_id").size()
     selection = Selection(model_of={}, season_of=seasons.to_dict())
@@ -126,6 +132,7 @@ def select_models(
                     backtest,
                     non_negative_series=bool((bucket["y"] >= 0).all()),
                     points=int(bucket_lengths.sum()),
+                    parent_of=parent_of,
                 )
                 scores = score(forecasts, bucket, int(season))
                 scored.append(scores.assign(season=int(season)))
@@ -142,12 +149,19 @@ def select_models(
     return selection
 
 
-def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection) -> pd.DataFrame:
+def predict(
+    history: pd.DataFrame,
+    horizon: int,
+    freq: str,
+    selection: Selection,
+    parent_of: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Fit each series' chosen model on its whole history and forecast ``horizon`` steps, with intervals.
 
-    A LightGBM or AnnualETS choice (or a combination holding one) reused on a history it cannot fit
-    (``boosting.fits``, ``annual.fits``) falls back to the default model, and ``selection.model_of`` is
-    updated to say so."""
+    A LightGBM or AnnualETS choice (or a combination or share candidate built on one) reused on a history it
+    cannot fit (``boosting.fits``, ``annual.fits``) falls back to the default model, and
+    ``selection.model_of`` is updated to say so. A share candidate needs ``parent_of``: its model is fitted
+    for the whole batch, parents included."""
     outputs = []
     seasons = pd.Series(selection.season_of)
     for season, ids in seasons.groupby(seasons).groups.items():
@@ -160,10 +174,10 @@ def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection
             unfit.add(ANNUAL_ETS)
         unfit = unfit_with(unfit)
         for unique_id in ids:
-            if selection.model_of[unique_id] in unfit:
+            if base_model(selection.model_of[unique_id]) in unfit:
                 selection.model_of[unique_id] = DEFAULT_MODEL
         models = candidates(int(season), len(bucket))
-        wanted = with_members({selection.model_of[unique_id] for unique_id in ids})
+        wanted = with_members({base_model(selection.model_of[unique_id]) for unique_id in ids})
         if ENSEMBLE in wanted:
             wanted |= set(ensemble_members([model.alias for model in models]))
         models = [model for model in models if model.alias in wanted or model is models[0]]
@@ -174,7 +188,11 @@ def predict(history: pd.DataFrame, horizon: int, freq: str, selection: Selection
         if ANNUAL_ETS in wanted:
             yearly = annual.run_annual_ets("forecast", bucket, freq, horizon)
             output = output.merge(yearly, on=["unique_id", "ds"], how="left", validate="one_to_one")
-        outputs.append(_pick(with_combinations(output), selection.model_of))
+        output = with_parent_shares(with_combinations(output), bucket, parent_of or {})
+        for unique_id in ids:  # a share choice reused where no share can be formed: the model it builds on
+            if selection.model_of[unique_id] not in output.columns:
+                selection.model_of[unique_id] = base_model(selection.model_of[unique_id])
+        outputs.append(_pick(output, selection.model_of))
     result = _random_walk_bounds_where_missing(pd.concat(outputs, ignore_index=True), history)
     never_negative = history.groupby("unique_id")["y"].min() >= 0
     clip = result["unique_id"].map(never_negative).fillna(False).to_numpy()

@@ -119,6 +119,11 @@ def level_of(tags: dict) -> pd.Series:
     return pd.Series({unique_id: level for level, ids in tags.items() for unique_id in ids})
 
 
+def parent_of(levels: pd.Series, offered: tuple[str, ...]) -> dict[str, str]:
+    """child -> parent for the series of the ``offered`` levels (``levels``: unique_id -> level)."""
+    return {unique_id: unique_id.rsplit("/", 1)[0] for unique_id, level in levels.items() if level in offered}
+
+
 def split_id(unique_id: str) -> dict[str, str | None]:
     """The business line, category and product a series id names (None above its level)."""
     parts = unique_id.split("/")[1:] + [None] * 3

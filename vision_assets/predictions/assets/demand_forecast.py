@@ -45,7 +45,14 @@ COLUMNS = {
     "business_line": ("varchar", "The series' business line (empty for the company)."),
     "category": ("varchar", "Its category or genre ('membership' for plans), empty above that level."),
     "product_key": ("varchar", "The product, for a top product's series; empty for a category's 'other'."),
-    "model": ("varchar", "The model chosen for the series' level by backtest: AutoETS, AutoTheta, LightGBM, ..."),
+    "model": (
+        "varchar",
+        (
+            "The model chosen for the series' level by backtest: AutoETS, AutoTheta, LightGBM, ...; "
+            "'<model> share' is the series' share of its parent over the last four weeks times the "
+            "parent's forecast by that model."
+        ),
+    ),
     "yhat": ("double", "Expected demand that day, reconciled so children add up to their parent."),
     "yhat_lo_80": ("double", "Lower bound of the 80 % interval."),
     "yhat_hi_80": ("double", "Upper bound of the 80 % interval."),
