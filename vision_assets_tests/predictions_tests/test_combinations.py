@@ -59,7 +59,7 @@ def test_a_chosen_combination_forecasts_the_mean_of_its_members_fitted_on_the_wh
 
 def test_a_combination_reused_on_a_history_too_short_for_a_member_falls_back_to_the_default(without_arima):
     history, _ = annual_demand(first_day="2026-03-01", seed=8)
-    selection = Selection(model_of={"line": "AnnualThetaLightGBM"}, season_of={"line": 7})
+    selection = Selection(model_of={"line": "AnnualLightGBM"}, season_of={"line": 7})
     forecast = predict(history, HORIZON, "D", selection)
     assert selection.model_of == {"line": DEFAULT_MODEL}
     assert len(forecast) == HORIZON and forecast["yhat"].notna().all()
