@@ -45,6 +45,9 @@ def build(root: Path, landing: Path, backend: str, settings: dict[str, str]) -> 
         **settings,
         "VISION_WAREHOUSE": backend,
         "VISION_DATA_DIR": str(root),
+        # Set, not inherited: loading the dbt project pins VISION_DUCKDB_PATH in this process's environment
+        # (transform/project.py, for dbt's profile), to this session's file, not the build's.
+        "VISION_DUCKDB_PATH": str(root / "warehouse" / "vision.duckdb"),
         "VISION_LANDING_ROOT": str(landing),
         "DAGSTER_HOME": str(root / "dagster_home"),
         "VISION_DBT_TARGET_PATH": str(target),
