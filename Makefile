@@ -63,9 +63,10 @@ test-e2e: env
 test-long: env
 	$(BIN)/pytest -m long
 
-# Benchmarks (within 30 minutes on 2 cores, then about 3 for identity resolution, 1 for start-up times and
-# 20 for the demand forecast on two simulated years): writes benchmarks/results/<date>.json,
-# identity-<date>.json, startup-<date>.json, forecast-<date>.json and the tables in benchmarks/README.md.
+# Benchmarks (within 30 minutes on 2 cores, then about 3 for identity resolution, 1 for start-up times,
+# 20 for the demand forecast on two simulated years and 5 for the churn model against its ceiling on 23
+# simulated histories): writes benchmarks/results/<date>.json, identity-<date>.json, startup-<date>.json,
+# forecast-<date>.json, churn-<date>.json and the tables in benchmarks/README.md.
 # BENCH_QUICK=1 runs a small subset and writes nothing; BENCH_ARGS="--commit HEAD" measures the last
 # commit apart from edits in progress (python -m benchmarks --help for the rest).
 bench: env
@@ -73,6 +74,7 @@ bench: env
 	$(BIN)/python -m benchmarks.identity $(if $(BENCH_QUICK),--quick)
 	$(BIN)/python -m benchmarks.startup $(if $(BENCH_QUICK),--quick)
 	$(BIN)/python -m benchmarks.forecast $(if $(BENCH_QUICK),--quick)
+	$(BIN)/python -m benchmarks.churn $(if $(BENCH_QUICK),--quick)
 
 # The live lane under load (benchmarks/live.py, about 10 minutes): 10,000 events/s for 5 minutes while a day
 # runs through the daily lane (at DAILY_LANE_NICENESS, as make dev runs it); writes

@@ -23,9 +23,9 @@ from vision_assets.recommendations.churn import (
     true_ending_probability,
 )
 from vision_assets.simulate import simulate
+from vision_assets.simulate.churn_inputs import simulated_marts
 from vision_assets.simulate.churn_truth import MEMBERSHIP_HAZARD_FILE
 
-from .simulated_marts import simulated_marts
 from .test_churn import synthetic_history
 
 SNAPSHOT = pd.Timestamp("2026-10-01")

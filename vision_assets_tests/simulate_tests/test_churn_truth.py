@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from vision_assets.simulate import memberships, simulate
+from vision_assets.simulate.churn_inputs import simulated_marts
 from vision_assets.simulate.churn_truth import (
     MEMBERSHIP_HAZARD_COLUMNS,
     MEMBERSHIP_HAZARD_FILE,
     expected_cancel_hazard,
 )
 from vision_assets.simulate.memberships import RETRY_AFTER_DAYS, RETRY_SUCCESS_RATE
-from vision_assets_tests.recommendations_tests.simulated_marts import simulated_marts
 
 START = date(2026, 10, 1)
 DAYS = 20

@@ -1,9 +1,10 @@
 """The churn model's three inputs built straight from a simulated landing zone, without dbt.
 
 What `marts.fct_membership`, `marts.fct_engagement` and `marts.fct_billing` hold after a run, for the
-columns the churn model reads, in a few seconds instead of a whole pipeline run: so a test can measure the
-model against the simulator's truth on months of history. People are known exactly (the identity truth),
-where a run resolves them with the identity model.
+columns the churn model reads, in a few seconds instead of a whole pipeline run: so the tests and
+``benchmarks/churn.py`` can measure the model against the simulator's truth on months of history and on
+many seeds. People are known exactly (the identity truth), where a run resolves them with the identity
+model.
 """
 
 from pathlib import Path
