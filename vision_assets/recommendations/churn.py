@@ -9,8 +9,11 @@ held: did it end within the label horizon? Its inputs are what the business know
   accounts like theirs (member or not, in each line) do. A person's engagement anywhere is evidence of
   how engaged they are, and it steadies the estimate where one line has few events (Books);
 * a renewal charge that failed and has not been paid since (the involuntary churn signal);
-* a renewal charge due within the horizon: monthly plans renew every 30 days from their start, annual
-  plans every 365, and a charge can fail;
+* a renewal charge due early enough that its retry falls within the horizon too: monthly plans renew
+  every 30 days from their start, annual plans every 365; a charge can fail, the billing system charges
+  again some days later, and a second failure ends the membership (a lapse). How many days later is read
+  from the billing history (``retry_interval_days``): a renewal due on the horizon's last day cannot
+  lapse within it;
 * the business line.
 
 Relative engagement enters as a logarithm: the risk falls steeply from no engagement to average and
@@ -73,7 +76,7 @@ MODEL_FEATURES = [
     "log_relative_engagement",
     "log_relative_engagement_elsewhere",
     "payment_failed_unresolved",
-    "renewal_due_in_horizon",
+    "renewal_retry_in_horizon",
 ]
 CATEGORICAL_FEATURES = ["business_line"]
 FEATURE_COLUMNS = [
@@ -92,6 +95,7 @@ FEATURE_COLUMNS = [
     "payment_failed_unresolved",
     "days_since_last_payment",
     "days_to_renewal",
+    "days_to_renewal_retry",
     "other_active_memberships",
 ]
 
@@ -228,6 +232,7 @@ def _snapshot_features(
         features["plan"].astype(str).str.contains("annual"), ANNUAL_PLAN_DAYS, MONTHLY_PLAN_DAYS
     )
     features["days_to_renewal"] = (period - features["membership_age_days"].to_numpy() % period).astype(float)
+    features["days_to_renewal_retry"] = features["days_to_renewal"] + retry_interval_days(history)
 
     memberships_per_customer = active.groupby("customer_key")["membership_key"].nunique()
     features["other_active_memberships"] = (
@@ -275,8 +280,22 @@ def _engagement_elsewhere(
     )
 
 
+def retry_interval_days(billing: pd.DataFrame) -> int:
+    """How many days after a failed charge the billing system charges again, as ``billing`` shows it: the
+    median days from a failed charge to the membership's next charge (paid or failed). 0 while the history
+    holds no retry, which counts a renewal as able to lapse on its own day."""
+    charges = billing[billing["event_type"].isin(["payment", "failed_payment"])].sort_values(
+        ["membership_key", "billing_date"], kind="stable"
+    )
+    next_charge = charges.groupby("membership_key")["billing_date"].shift(-1)
+    failed = charges["event_type"] == "failed_payment"
+    gaps = (next_charge[failed] - charges.loc[failed, "billing_date"]).dt.days.dropna()
+    return int(gaps.median()) if len(gaps) else 0
+
+
 def model_inputs(features: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
-    """The classifier's inputs from the feature rows; whether a renewal falls due depends on the horizon."""
+    """The classifier's inputs from the feature rows; whether a renewal's retry falls within the horizon
+    depends on the horizon."""
     return pd.DataFrame(
         {
             "log_relative_engagement": np.log(features["relative_engagement"].astype(float)),
@@ -284,7 +303,7 @@ def model_inputs(features: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
                 features["relative_engagement_elsewhere"].astype(float)
             ),
             "payment_failed_unresolved": features["payment_failed_unresolved"].astype(float),
-            "renewal_due_in_horizon": (features["days_to_renewal"] <= horizon_days).astype(float),
+            "renewal_retry_in_horizon": (features["days_to_renewal_retry"] <= horizon_days).astype(float),
             "business_line": features["business_line"],
         },
         index=features.index,

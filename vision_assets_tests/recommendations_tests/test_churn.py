@@ -12,6 +12,8 @@ from vision_assets.recommendations.churn import (
     PRIOR_EVENTS,
     ending_labels,
     membership_features,
+    model_inputs,
+    retry_interval_days,
     score_active_memberships,
     train_churn_model,
 )
@@ -145,7 +147,47 @@ def test_features_and_labels_on_a_hand_made_membership():
     assert m2["payment_failed_unresolved"] == 0.0  # failed, then paid
     assert m1["days_since_last_payment"] == 30
     assert (m1["days_to_renewal"], m2["days_to_renewal"]) == (5, 30)  # m2 renewed today
+    # m2's failed charge was charged again 3 days later: a renewal can lapse 3 days after it falls due.
+    assert (m1["days_to_renewal_retry"], m2["days_to_renewal_retry"]) == (8, 33)
     assert m1["other_active_memberships"] == 1
     labels = ending_labels(features.reset_index(), memberships, horizon_days=3)
     assert labels.tolist() == [True, False]
     assert ending_labels(features.reset_index(), memberships, horizon_days=2).tolist() == [False, False]
+
+
+def test_the_retry_interval_is_read_from_the_billing_history():
+    day = pd.Timestamp("2026-09-01")
+
+    def billing(*charges):
+        return pd.DataFrame(
+            [(key, day + pd.Timedelta(days=offset), kind) for key, offset, kind in charges],
+            columns=BILLING_COLUMNS,
+        )
+
+    assert retry_interval_days(billing(("m1", 0, "payment"))) == 0  # no failed charge yet
+    assert retry_interval_days(billing(("m1", 0, "failed_payment"))) == 0  # its retry not yet due
+    history = billing(
+        ("m1", 0, "failed_payment"),
+        ("m1", 1, "invoice"),  # not a charge
+        ("m1", 3, "payment"),
+        ("m2", 2, "failed_payment"),
+        ("m2", 5, "failed_payment"),  # the retry failed: a lapse
+        ("m3", 4, "failed_payment"),
+        ("m3", 9, "payment"),
+    )
+    assert retry_interval_days(history) == 3  # gaps 3, 3 and 5
+
+
+def test_a_renewal_counts_only_when_its_retry_falls_within_the_horizon():
+    features = pd.DataFrame(
+        {
+            "relative_engagement": 1.0,
+            "relative_engagement_elsewhere": 1.0,
+            "payment_failed_unresolved": 0.0,
+            "days_to_renewal": [4.0, 5.0, 30.0],
+            "days_to_renewal_retry": [7.0, 8.0, 33.0],
+            "business_line": "flicks",
+        }
+    )
+    assert model_inputs(features, horizon_days=7)["renewal_retry_in_horizon"].tolist() == [1.0, 0.0, 0.0]
+    assert model_inputs(features, horizon_days=30)["renewal_retry_in_horizon"].tolist() == [1.0, 1.0, 0.0]
