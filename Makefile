@@ -64,8 +64,8 @@ test-long: env
 	$(BIN)/pytest -m long
 
 # Benchmarks (within 30 minutes on 2 cores, then about 3 for identity resolution, 1 for start-up times,
-# 20 for the demand forecast on two simulated years and 5 for the churn model against its ceiling on 23
-# simulated histories): writes benchmarks/results/<date>.json, identity-<date>.json, startup-<date>.json,
+# 40 for the demand forecast on two simulated years of four seeds and 5 for the churn model against its
+# ceiling on 23 simulated histories): writes benchmarks/results/<date>.json, identity-<date>.json, startup-<date>.json,
 # forecast-<date>.json, churn-<date>.json and the tables in benchmarks/README.md.
 # BENCH_QUICK=1 runs a small subset and writes nothing; BENCH_ARGS="--commit HEAD" measures the last
 # commit apart from edits in progress (python -m benchmarks --help for the rest).

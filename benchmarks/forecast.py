@@ -9,6 +9,11 @@ expected rate (``simulate/demand_truth.py``): the error no forecaster can beat. 
 chosen model's MASE within 15 % of that floor at the line and category levels, and below seasonal naive's
 at every level.
 
+One history's lines are four series over three origins, so its ratio to the floor moves by several
+hundredths from one seed to the next: the accuracy is also measured on ``MORE_SEEDS`` (seeds no setting
+was chosen on; accuracy only, about eight minutes each), and the targets are judged on every seed and on
+their mean.
+
 Then it times one day's forecast (choosing the models, then reusing the choice) and the backtest, with peak
 memory, on the two years at scale 1 and on five weeks at scale 10 (the series are the same 133 per measure at
 any scale; only the rows summed into them grow).
@@ -48,6 +53,10 @@ TABLE_START = "<!-- forecast-results:start -->"
 TABLE_END = "<!-- forecast-results:end -->"
 LAST_DAY = date(2026, 12, 2)
 FLOOR_TARGET = 1.15
+SEED = 7  # the demo's
+# More test seeds, for the accuracy alone; the settings were chosen on 11, 23 and 31 (docs/predictions.md).
+MORE_SEEDS = (41, 43, 47)
+FLOOR_LEVELS = ("business_line", "category")
 _ITEM = {"books": "book_id", "mart": "product_id", "flicks": "title_id", "music": "track_id"}
 _CATEGORY = {"books": "genre", "mart": "category", "flicks": "genre", "music": "genre"}
 _EVENT_TIME = {"flicks": "started_at", "music": "listened_at"}
@@ -141,6 +150,10 @@ def cost(cells: pd.DataFrame) -> dict:
     }
 
 
+def _records(table: pd.DataFrame) -> list[dict]:
+    return table.replace({np.nan: None}).to_dict("records")
+
+
 def _figure(value, pattern: str) -> str:
     """A figure, or a dash where there is none (no floor below the category level)."""
     return "-" if value is None or math.isnan(value) else pattern.format(value)
@@ -168,6 +181,7 @@ def render_table(results: dict) -> str:
             f"| {row['chosen']:.3f} | {row['seasonal_naive']:.3f} | {_figure(row['floor'], '{:.3f}')} "
             f"| {_figure(row['chosen_over_floor'], '{:.2f}')} | {target} |"
         )
+    lines += _seed_table(results.get("accuracy_by_seed", {}))
     lines += ["", "| cost | history | seconds | peak memory |", "|---|---|---|---|"]
     for label, costs in results["cost"].items():
         for name, part in costs.items():
@@ -175,6 +189,32 @@ def render_table(results: dict) -> str:
                 f"| {name.replace('_', ' ')} | {label} | {part['seconds']} | {part['peak_memory_mib']:.0f} MiB |"
             )
     return "\n".join(lines)
+
+
+def _seed_table(by_seed: dict) -> list[str]:
+    """The chosen model's MASE over the floor per seed and level, their mean, and the target on each."""
+    if len(by_seed) < 2:
+        return []
+    seeds = list(by_seed)
+    lines = [
+        "",
+        "| chosen / floor | "
+        + " | ".join(f"seed {seed}" for seed in seeds)
+        + " | mean | within 15 % of floor |",
+        "|---" * (len(seeds) + 3) + "|",
+    ]
+    for level in FLOOR_LEVELS:
+        ratios = [
+            next(row["chosen_over_floor"] for row in by_seed[seed] if row["level"] == level) for seed in seeds
+        ]
+        mean = sum(ratios) / len(ratios)
+        within = sum(ratio <= FLOOR_TARGET for ratio in ratios)
+        verdict = "met" if mean <= FLOOR_TARGET else "**not met**"
+        lines.append(
+            f"| {level} | " + " | ".join(f"{ratio:.2f}" for ratio in ratios)
+            + f" | {mean:.2f} | on average: {verdict}; {within} of {len(seeds)} seeds |"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -188,18 +228,26 @@ def main(argv: list[str] | None = None) -> None:
         "--quick", action="store_true", help="120 days, cost at scale 1 only, nothing written"
     )
     parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
+    parser.add_argument(
+        "--more-seeds", type=int, nargs="*", default=list(MORE_SEEDS), help="test seeds for the accuracy"
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.days = 120
+        args.days, args.more_seeds = 120, []
 
     from benchmarks import report
 
     load_at_start = os.getloadavg()
     started = time.perf_counter()
-    cells, expected = simulated_cells(args.days, 1.0)
+    cells, expected = simulated_cells(args.days, 1.0, seed=SEED)
     print(f"Simulated {args.days} days at scale 1 in {time.perf_counter() - started:.0f} s")
     table = accuracy(cells, expected)
     print(table.round(3).to_string(index=False))
+    by_seed = {SEED: _records(table)}
+    for seed in args.more_seeds:
+        other = accuracy(*simulated_cells(args.days, 1.0, seed=seed))
+        print(f"seed {seed}:\n{other.round(3).to_string(index=False)}", flush=True)
+        by_seed[seed] = _records(other)
     costs = {f"{args.days} days, scale 1": cost(cells)}
     if not args.quick:
         big, _ = simulated_cells(args.cost_days, args.cost_scale)
@@ -207,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     results = {
         **report.run_facts(load_at_start, REPO),
         "history": {"first_day": str(cells["ds"].min().date()), "last_day": str(cells["ds"].max().date())},
-        "accuracy": table.replace({np.nan: None}).to_dict("records"),
+        "accuracy": _records(table),
+        "accuracy_by_seed": by_seed,
         "cost": costs,
         "targets": {"chosen_over_floor": FLOOR_TARGET, "beats_seasonal_naive": True},
     }

@@ -21,3 +21,23 @@ def test_the_table_marks_each_target_met_or_not():
     assert "within 15 % of floor: **not met**" in missed
     assert "| product | 50 | 3 x 28 | AutoETS | 1.100 | 1.200 | - | - | beats naive: met |" in missed
     assert "| backtest | 364 days, scale 1 | 60.0 | 900 MiB |" in met
+
+
+def test_the_targets_are_judged_on_every_seed_and_on_their_mean():
+    results = _results(chosen=0.85, floor=0.8)
+
+    def levels(line_ratio: float, category_ratio: float) -> list[dict]:
+        return [
+            {"level": "business_line", "chosen_over_floor": line_ratio},
+            {"level": "category", "chosen_over_floor": category_ratio},
+            {"level": "company", "chosen_over_floor": 2.0},
+        ]
+
+    results["accuracy_by_seed"] = {7: levels(1.18, 1.12), 41: levels(1.10, 1.20), 43: levels(1.12, 1.16)}
+    table = render_table(results)
+    assert "| chosen / floor | seed 7 | seed 41 | seed 43 | mean | within 15 % of floor |" in table
+    assert "| business_line | 1.18 | 1.10 | 1.12 | 1.13 | on average: met; 2 of 3 seeds |" in table
+    assert "| category | 1.12 | 1.20 | 1.16 | 1.16 | on average: **not met**; 1 of 3 seeds |" in table
+    assert "| company |" not in table.split("| chosen / floor | seed")[1]  # no floor target there
+    results["accuracy_by_seed"] = {7: levels(1.18, 1.12)}
+    assert "| chosen / floor | seed" not in render_table(results)  # one seed: the main table says it all
