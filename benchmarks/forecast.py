@@ -211,8 +211,8 @@ def _seed_table(by_seed: dict) -> list[str]:
         within = sum(ratio <= FLOOR_TARGET for ratio in ratios)
         verdict = "met" if mean <= FLOOR_TARGET else "**not met**"
         lines.append(
-            f"| {level} | " + " | ".join(f"{ratio:.2f}" for ratio in ratios)
-            + f" | {mean:.2f} | on average: {verdict}; {within} of {len(seeds)} seeds |"
+            f"| {level} | " + " | ".join(f"{ratio:.3f}" for ratio in ratios)
+            + f" | {mean:.3f} | on average: {verdict}; {within} of {len(seeds)} seeds |"
         )
     return lines
 

@@ -33,11 +33,11 @@ def test_the_targets_are_judged_on_every_seed_and_on_their_mean():
             {"level": "company", "chosen_over_floor": 2.0},
         ]
 
-    results["accuracy_by_seed"] = {7: levels(1.18, 1.12), 41: levels(1.10, 1.20), 43: levels(1.12, 1.16)}
+    results["accuracy_by_seed"] = {7: levels(1.18, 1.12), 41: levels(1.10, 1.20), 43: levels(1.12, 1.154)}
     table = render_table(results)
     assert "| chosen / floor | seed 7 | seed 41 | seed 43 | mean | within 15 % of floor |" in table
-    assert "| business_line | 1.18 | 1.10 | 1.12 | 1.13 | on average: met; 2 of 3 seeds |" in table
-    assert "| category | 1.12 | 1.20 | 1.16 | 1.16 | on average: **not met**; 1 of 3 seeds |" in table
+    assert "| business_line | 1.180 | 1.100 | 1.120 | 1.133 | on average: met; 2 of 3 seeds |" in table
+    assert "| category | 1.120 | 1.200 | 1.154 | 1.158 | on average: **not met**; 1 of 3 seeds |" in table
     assert "| company |" not in table.split("| chosen / floor | seed")[1]  # no floor target there
     results["accuracy_by_seed"] = {7: levels(1.18, 1.12)}
     assert "| chosen / floor | seed" not in render_table(results)  # one seed: the main table says it all
