@@ -159,8 +159,8 @@ def churn_scores(
     * on the simulator's demo, `ceiling_auc` and `ceiling_brier`: the same measures of the true
       probability each member had of ending, which the simulator knows (the model never sees it). Churn is
       largely chance, so even the truth ranks modestly (0.66 on the demo); `auc_below_ceiling` is the room
-      left (0.033 on the demo's 30 days, 0.014 on 90; 0.019 on average over 20 simulated 30-day
-      histories, `benchmarks/churn.py`).
+      left (0.017 and 0.033 on two consecutive demo windows of 30 days, 0.014 on 90; 0.019 on average
+      over 20 simulated 30-day histories, `benchmarks/churn.py`).
 
     On a history too short for a 30-day horizon it learns a shorter one (the holdout measures cover that
     horizon) and carries the probability to 30 days (`horizon_days`). Rebuilt whole every day from all
