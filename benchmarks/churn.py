@@ -95,13 +95,16 @@ def mean_with_interval(values: list[float], confidence: float = CONFIDENCE) -> t
     return mean, mean - half, mean + half
 
 
+def _measured(histories: list[dict], days: int) -> list[dict]:
+    """The histories of ``days`` days whose ceiling could be measured."""
+    return [history for history in histories if history["days"] == days and not history["ceiling_note"]]
+
+
 def summarize(histories: list[dict]) -> list[dict]:
     """Per length of history: the gaps' mean and interval, the worst, and the histories within target."""
     rows = []
     for days in sorted({history["days"] for history in histories}):
-        measured = [
-            history for history in histories if history["days"] == days and not history["ceiling_note"]
-        ]
+        measured = _measured(histories, days)
         if not measured:
             continue
         gaps = [history["auc_below_ceiling"] for history in measured]
@@ -137,7 +140,7 @@ def render_table(results: dict) -> str:
         "",
         (
             "| history | histories | horizon | holdout endings (mean) | model AUC (mean) "
-            "| ceiling AUC (mean) | below ceiling: mean (95 % CI) | worst | within 0.03 "
+            f"| ceiling AUC (mean) | below ceiling: mean (95 % CI) | worst | within {MAX_AUC_BELOW_CEILING} "
             "| Brier below the base rate's |"
         ),
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -158,19 +161,18 @@ def render_table(results: dict) -> str:
     for days in sorted({history["days"] for history in results["histories"]}):
         gaps = ", ".join(
             f"{history['seed']}: {history['auc_below_ceiling']:.3f}"
-            for history in results["histories"]
-            if history["days"] == days and not history["ceiling_note"]
+            for history in _measured(results["histories"], days)
         )
         lines.append(f"- {days} days: {gaps}")
     lines.append("")
     for row in results["summary"]:
         low, high = row["gap_interval"]
         if high < MAX_AUC_BELOW_CEILING:
-            verdict = "met: the whole interval lies below 0.03"
+            verdict = f"met: the whole interval lies below {MAX_AUC_BELOW_CEILING}"
         elif low >= MAX_AUC_BELOW_CEILING:
-            verdict = "**not met**: the whole interval lies above 0.03"
+            verdict = f"**not met**: the whole interval lies above {MAX_AUC_BELOW_CEILING}"
         else:
-            verdict = "**undecided**: the interval holds 0.03"
+            verdict = f"**undecided**: the interval holds {MAX_AUC_BELOW_CEILING}"
         lines.append(
             f"- Target, {row['days']} days: the expected gap within {MAX_AUC_BELOW_CEILING} "
             "of the ceiling — "
