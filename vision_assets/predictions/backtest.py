@@ -86,7 +86,9 @@ def rolling_origin(
             learned.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left", validate="one_to_one"
         )
     if annual.fits(shortest_before_first_origin, freq, non_negative_series):
-        yearly = annual.run_annual_ets("cross_validation", history, freq, backtest.horizon, **windows)
+        yearly = annual.run_annual_ets(
+            "cross_validation", history, freq, backtest.horizon, **windows, parent_of=parent_of or None
+        )
         output = output.merge(
             yearly.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left", validate="one_to_one"
         )

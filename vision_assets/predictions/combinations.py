@@ -22,12 +22,13 @@ is offered.
 
 import pandas as pd
 
-from vision_assets.predictions.annual import ANNUAL_ETS
+from vision_assets.predictions.annual import ANNUAL_ETS, PARENT_ANNUAL_ETS
 from vision_assets.predictions.boosting import LIGHTGBM
 from vision_assets.predictions.models import with_mean_forecast
 
 COMBINATIONS = {
     "AnnualLightGBM": (ANNUAL_ETS, LIGHTGBM),
+    "ParentAnnualLightGBM": (PARENT_ANNUAL_ETS, LIGHTGBM),
 }
 
 

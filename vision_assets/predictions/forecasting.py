@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from vision_assets.predictions import annual, boosting
-from vision_assets.predictions.annual import ANNUAL_ETS
+from vision_assets.predictions.annual import ANNUAL_ETS, PARENT_ANNUAL_ETS
 from vision_assets.predictions.backtest import choose, group_of, plan, rolling_origin, score
 from vision_assets.predictions.boosting import LIGHTGBM
 from vision_assets.predictions.combinations import unfit_with, with_combinations, with_members
@@ -171,7 +171,7 @@ def predict(
         if not boosting.fits(shortest, int(season), horizon):
             unfit.add(LIGHTGBM)
         if not annual.fits(shortest, freq, bool((bucket["y"] >= 0).all())):
-            unfit.add(ANNUAL_ETS)
+            unfit |= {ANNUAL_ETS, PARENT_ANNUAL_ETS}
         unfit = unfit_with(unfit)
         for unique_id in ids:
             if base_model(selection.model_of[unique_id]) in unfit:
@@ -185,8 +185,9 @@ def predict(
         if LIGHTGBM in wanted:
             learned = boosting.run_lightgbm("forecast", bucket, freq, int(season), horizon)
             output = output.merge(learned, on=["unique_id", "ds"], how="left", validate="one_to_one")
-        if ANNUAL_ETS in wanted:
-            yearly = annual.run_annual_ets("forecast", bucket, freq, horizon)
+        if wanted & {ANNUAL_ETS, PARENT_ANNUAL_ETS}:
+            parents = (parent_of or {}) if PARENT_ANNUAL_ETS in wanted else None  # {}: each its own season
+            yearly = annual.run_annual_ets("forecast", bucket, freq, horizon, parent_of=parents)
             output = output.merge(yearly, on=["unique_id", "ds"], how="left", validate="one_to_one")
         output = with_parent_shares(with_combinations(output), bucket, parent_of or {})
         for unique_id in ids:  # a share choice reused where no share can be formed: the model it builds on
