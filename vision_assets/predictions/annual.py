@@ -175,28 +175,42 @@ def _ets_on_adjusted(adjusted: pd.DataFrame, ahead: pd.DataFrame, horizon: int, 
 
 
 def _forecast_from(
-    history: pd.DataFrame, horizon: int, freq: str, parent_of: dict[str, str] | None = None
+    history: pd.DataFrame,
+    horizon: int,
+    freq: str,
+    parent_of: dict[str, str] | None = None,
+    own: bool = True,
 ) -> pd.DataFrame:
     """The candidate's forecast and bounds for ``horizon`` steps after each series' last day; with
     ``parent_of``, ``PARENT_ANNUAL_ETS``'s too (a series whose parent is not in ``history`` gets its own
-    AnnualETS under that name)."""
+    AnnualETS under that name). ``own=False`` (only with ``parent_of``) leaves AnnualETS's own columns out,
+    and fits a series on its own shape only where it has no parent: what a reused choice of
+    ParentAnnualETS needs."""
     regressions = _regressions(history, horizon, freq)
-    own = {unique_id: fit.coefficients[_KEPT_COLUMNS:] for unique_id, fit in regressions.items()}
-    output = _ets_on_adjusted(*_adjusted(regressions, own), horizon, freq, ANNUAL_ETS)
+    children = {}
+    if parent_of is not None:
+        children = {
+            unique_id: _with_parent_season(fit, regressions[parent_of[unique_id]])
+            for unique_id, fit in regressions.items()
+            if parent_of.get(unique_id) in regressions
+        }
+    alone = {
+        unique_id: fit.coefficients[_KEPT_COLUMNS:]
+        for unique_id, fit in regressions.items()
+        if own or unique_id not in children
+    }
+    output = _ets_on_adjusted(*_adjusted(regressions, alone), horizon, freq, ANNUAL_ETS) if alone else None
     if parent_of is None:
         return output
-    children = {
-        unique_id: _with_parent_season(fit, regressions[parent_of[unique_id]])
-        for unique_id, fit in regressions.items()
-        if parent_of.get(unique_id) in regressions
-    }
-    own_columns = _columns(ANNUAL_ETS)
-    pooled = output.rename(columns=dict(zip(own_columns, _columns(PARENT_ANNUAL_ETS), strict=True)))
+    pooled = []
+    if alone:
+        own_as_pooled = dict(zip(_columns(ANNUAL_ETS), _columns(PARENT_ANNUAL_ETS), strict=True))
+        pooled.append(output[~output["unique_id"].isin(children.keys())].rename(columns=own_as_pooled))
     if children:
-        from_parents = _ets_on_adjusted(*_adjusted(regressions, children), horizon, freq, PARENT_ANNUAL_ETS)
-        pooled = pd.concat(
-            [pooled[~pooled["unique_id"].isin(children.keys())], from_parents], ignore_index=True
-        )
+        pooled.append(_ets_on_adjusted(*_adjusted(regressions, children), horizon, freq, PARENT_ANNUAL_ETS))
+    pooled = pd.concat(pooled, ignore_index=True)
+    if not own:
+        return pooled
     return output.merge(pooled, on=["unique_id", "ds"], how="left", validate="one_to_one")
 
 
@@ -208,21 +222,23 @@ def run_annual_ets(
     n_windows: int = 1,
     step_size: int = 1,
     parent_of: dict[str, str] | None = None,
+    own: bool = True,
 ) -> pd.DataFrame:
     """``cross_validation`` (``n_windows`` origins ``step_size`` apart, each fitted on the days up to its
     origin only) or ``forecast``, in statsforecast's output shape: unique_id, ds (and cutoff, y),
     AnnualETS, AnnualETS-lo-80, ... and, given ``parent_of`` (child -> parent in a hierarchy),
-    ParentAnnualETS's columns too. As in statsforecast, the origins count back from each series' own last
-    day; a parent's annual shape is read from its own days up to the same origin."""
+    ParentAnnualETS's columns too (only those with ``own=False``). As in statsforecast, the origins count
+    back from each series' own last day; a parent's annual shape is read from its own days up to the same
+    origin."""
     if method == "forecast":
-        return _forecast_from(history, horizon, freq, parent_of)
+        return _forecast_from(history, horizon, freq, parent_of, own)
     last = history.groupby("unique_id")["ds"].max()
     step = to_offset(freq)
     windows = []
     for window in range(n_windows):
         cutoffs = last - step * (horizon + step_size * (n_windows - 1 - window))
         before = history[history["ds"] <= history["unique_id"].map(cutoffs)]
-        output = _forecast_from(before, horizon, freq, parent_of)
+        output = _forecast_from(before, horizon, freq, parent_of, own)
         windows.append(output.assign(cutoff=output["unique_id"].map(cutoffs)))
     output = pd.concat(windows, ignore_index=True)
     return output.merge(history[["unique_id", "ds", "y"]], on=["unique_id", "ds"], how="left")

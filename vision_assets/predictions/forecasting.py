@@ -187,7 +187,9 @@ def predict(
             output = output.merge(learned, on=["unique_id", "ds"], how="left", validate="one_to_one")
         if wanted & {ANNUAL_ETS, PARENT_ANNUAL_ETS}:
             parents = (parent_of or {}) if PARENT_ANNUAL_ETS in wanted else None  # {}: each its own season
-            yearly = annual.run_annual_ets("forecast", bucket, freq, horizon, parent_of=parents)
+            yearly = annual.run_annual_ets(
+                "forecast", bucket, freq, horizon, parent_of=parents, own=ANNUAL_ETS in wanted
+            )
             output = output.merge(yearly, on=["unique_id", "ds"], how="left", validate="one_to_one")
         output = with_parent_shares(with_combinations(output), bucket, parent_of or {})
         for unique_id in ids:  # a share choice reused where no share can be formed: the model it builds on
